@@ -1,0 +1,9 @@
+export {
+  ccaasBuilderDir,
+  fabricConfigDir,
+  toolBin,
+  toolDir,
+  toolsCacheRoot,
+  type ToolName,
+} from './paths.js';
+export { parseVersions, repoRoot, toolVersion, versionsFile } from './versions.js';

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, toolVersion } from './versions.js';
+
+/** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
+export type ToolName = 'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm';
+
+const versionKey: Record<ToolName, string> = {
+  fabric: 'FABRIC_MODULE_VERSION',
+  'fabric-ca': 'FABRIC_CA_VERSION',
+  ferretdb: 'FERRETDB_VERSION',
+  etcd: 'ETCD_VERSION',
+  kubernetes: 'KUBERNETES_VERSION',
+  helm: 'HELM_VERSION',
+};
+
+/** Root of the versioned tool cache; the same rule as scripts/tools/bootstrap.sh. */
+export function toolsCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.FABRIC_WALLET_TOOLS_DIR;
+  if (explicit) return explicit;
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg ?? join(homedir(), '.cache'), 'fabric-wallet', 'tools');
+}
+
+/** Directory of one tool's build (`bin/`, `build.log`, `.done`), named by its version. */
+export function toolDir(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolsCacheRoot(env), `${tool}-${toolVersion(versionKey[tool])}`);
+}
+
+/**
+ * Absolute path of a tool binary. Throws with the command that builds it when it is absent,
+ * so a missing tool is reported by name rather than as a spawn ENOENT.
+ */
+export function toolBin(tool: ToolName, binary: string, env: NodeJS.ProcessEnv = process.env): string {
+  const path = join(toolDir(tool, env), 'bin', binary);
+  if (!existsSync(path)) {
+    throw new Error(
+      `${binary} is not built (expected ${path}); run: bash scripts/tools/bootstrap.sh ${tool}`,
+    );
+  }
+  return path;
+}
+
+/** Fabric's sample configuration (core.yaml, orderer.yaml, configtx.yaml) kept with the build. */
+export function fabricConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolDir('fabric', env), 'config');
+}
+
+/**
+ * This project's CCaaS external builder (bin/detect, bin/build, bin/release), the directory a
+ * peer's `chaincode.externalBuilders[].path` points at. Fabric's own ccaas_builder module is
+ * not served by the module proxy reachable here, and the builder is three small steps.
+ */
+export function ccaasBuilderDir(): string {
+  return join(repoRoot, 'operator', 'ccaas-builder');
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Builds the real external programs this project runs (Fabric, Fabric CA, FerretDB and,
+# for the Kubernetes tests, etcd, kube-apiserver, kubectl and helm) from the Go module
+# proxy into a versioned cache outside the repository.
+#
+#   scripts/tools/bootstrap.sh [core|kube|all|<tool>...] [--force] [--print-dirs]
+#
+# core (default): fabric fabric-ca ferretdb     kube: etcd kubernetes helm
+# Idempotent: a tool whose directory holds a `.done` stamp is not rebuilt. Each tool keeps
+# its build log beside its binaries. Concurrent runs are serialised per tool with flock.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+cache_root=${FABRIC_WALLET_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-wallet/tools}
+export GOFLAGS="${GOFLAGS:-} -modcacherw"
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+# The builds need nothing but the module proxy; keep telemetry and VCS lookups off.
+export GOTELEMETRY=off
+
+say() { printf '[tools] %s\n' "$*"; }
+die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
+
+tool_dir() {
+  case $1 in
+    fabric) echo "$cache_root/fabric-$FABRIC_MODULE_VERSION" ;;
+    fabric-ca) echo "$cache_root/fabric-ca-$FABRIC_CA_VERSION" ;;
+    ferretdb) echo "$cache_root/ferretdb-$FERRETDB_VERSION" ;;
+    etcd) echo "$cache_root/etcd-$ETCD_VERSION" ;;
+    kubernetes) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
+    helm) echo "$cache_root/helm-$HELM_VERSION" ;;
+    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb etcd kubernetes helm)" ;;
+  esac
+}
+
+require_prereqs() {
+  command -v go >/dev/null || die "prerequisite missing: 'go' (Go 1.26 or newer) is not on PATH; install Go and run this again"
+  local gov
+  gov=$(go env GOVERSION | sed 's/^go//')
+  case $gov in
+    1.2[6-9]*|1.[3-9]*|[2-9].*) ;;
+    *) die "prerequisite too old: go $gov found, Go 1.26 or newer is needed (fabric-ca $FABRIC_CA_VERSION declares toolchain go1.26)" ;;
+  esac
+  command -v gcc >/dev/null || die "prerequisite missing: 'gcc' is not on PATH (fabric-ca-server needs cgo for sqlite); install gcc and run this again"
+}
+
+# step <tool> <log> <command...>: runs one build command, appending to the log; prints the
+# elapsed time every 30 s while it runs; on failure prints one line naming the tool, the
+# command and the most telling line of the log.
+step() {
+  local tool=$1 log=$2
+  shift 2
+  printf '\n$ %s\n' "$*" >>"$log"
+  "$@" >>"$log" 2>&1 &
+  local pid=$! start=$SECONDS next=30
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - start >= next)); then
+      say "  $tool: still building ($((SECONDS - start)) s) ... $(tail -n 1 "$log" | cut -c1-100)"
+      next=$((next + 30))
+    fi
+  done
+  if ! wait "$pid"; then
+    local why
+    why=$(grep -E '403|404|Forbidden|not available|error|cannot|undefined|missing' "$log" | tail -n 1 | cut -c1-300)
+    die "$tool: command failed: '$*': ${why:-see log} (full log: $log)"
+  fi
+}
+
+# wrapper <tool> <dir> <log> <version> <replaces> <package...>: a throw-away main module in
+# <dir>/src that requires each package at <version> as a tool. Every tool is built this way:
+# `go install pkg@version` refuses modules with replace directives (Fabric, etcd), panics for
+# FerretDB (its version check), and fails outright where the proxy refuses the module's
+# version list (it checks for deprecation there; `go get` does not need the list).
+wrapper() {
+  local tool=$1 dir=$2 log=$3 version=$4 replaces=$5 src="$2/src" r p
+  shift 5
+  rm -rf "$src" && mkdir -p "$src"
+  printf 'module local/%s-tools\n\ngo 1.26\n' "$tool" >"$src/go.mod"
+  for r in $replaces; do (cd "$src" && go mod edit -replace="$r"); done
+  local args=()
+  for p in "$@"; do args+=("$p@$version"); done
+  step "$tool" "$log" bash -c "cd '$src' && go get -tool ${args[*]}"
+}
+
+# gobuild <tool> <dir> <log> <cgo> <extra flags> <package...>: builds into <dir>/bin/.
+gobuild() {
+  local tool=$1 dir=$2 log=$3 cgo=$4 flags=$5
+  shift 5
+  step "$tool" "$log" bash -c "cd '$dir/src' && CGO_ENABLED=$cgo go build -trimpath $flags -o '$dir/bin/' $*"
+}
+
+build_fabric() {
+  local dir=$1 log=$2 m=github.com/hyperledger/fabric
+  local pkgs=("$m/cmd/peer" "$m/cmd/orderer" "$m/cmd/configtxgen" "$m/cmd/osnadmin")
+  wrapper fabric "$dir" "$log" "$FABRIC_MODULE_VERSION" "$FABRIC_REPLACES" "${pkgs[@]}"
+  gobuild fabric "$dir" "$log" 0 "-ldflags '-s -w -X $m/common/metadata.Version=$FABRIC_VERSION_LABEL'" "${pkgs[@]}"
+  # The sample configuration ships with the module; keep the exact files beside the binaries.
+  local modsrc
+  modsrc=$(cd "$dir/src" && go list -m -f '{{.Dir}}' $m)
+  mkdir -p "$dir/config"
+  cp "$modsrc/sampleconfig/core.yaml" "$modsrc/sampleconfig/orderer.yaml" "$modsrc/sampleconfig/configtx.yaml" "$dir/config/"
+  chmod u+w "$dir/config/"*
+}
+
+build_fabric_ca() {
+  local dir=$1 log=$2 m=github.com/hyperledger/fabric-ca/cmd
+  local ld="-ldflags '-s -w'"
+  wrapper fabric-ca "$dir" "$log" "$FABRIC_CA_VERSION" "" "$m/fabric-ca-server" "$m/fabric-ca-client"
+  # The server needs cgo for sqlite; the client builds without it, as the release does.
+  gobuild fabric-ca "$dir" "$log" 1 "$ld" "$m/fabric-ca-server"
+  gobuild fabric-ca "$dir" "$log" 0 "$ld -tags caclient" "$m/fabric-ca-client"
+}
+
+build_ferretdb() {
+  local dir=$1 log=$2 p=github.com/FerretDB/FerretDB/cmd/ferretdb
+  wrapper ferretdb "$dir" "$log" "$FERRETDB_VERSION" "" "$p"
+  # FerretDB embeds build/version/version.txt, which its release build generates and the
+  # module lacks; Go records a tool's own module as the binary's main module, so without the
+  # file the binary panics at start. Build from a copy of the module with that file written.
+  local m=github.com/FerretDB/FerretDB modsrc
+  modsrc=$(cd "$dir/src" && go list -m -f '{{.Dir}}' $m)
+  cp -R "$modsrc" "$dir/src/ferretdb-module" && chmod -R u+w "$dir/src/ferretdb-module"
+  echo "$FERRETDB_VERSION" >"$dir/src/ferretdb-module/build/version/version.txt"
+  (cd "$dir/src" && go mod edit -replace="$m=./ferretdb-module")
+  gobuild ferretdb "$dir" "$log" 0 "-ldflags '-s -w'" "$p"
+}
+
+build_etcd() {
+  local dir=$1 log=$2 p=go.etcd.io/etcd/server/v3
+  wrapper etcd "$dir" "$log" "$ETCD_VERSION" "" "$p"
+  step etcd "$log" bash -c "cd '$dir/src' && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o '$dir/bin/etcd' $p"
+}
+
+build_kubernetes() {
+  local dir=$1 log=$2 k=k8s.io/kubernetes
+  mkdir -p "$dir/src"
+  # k8s.io/kubernetes requires its staging modules at v0.0.0, which no proxy serves: pin
+  # each of them to the matching published v0.x release.
+  step kubernetes "$log" bash -c "cd '$dir' && go mod download -json $k@$KUBERNETES_VERSION > '$dir/k8s.json'"
+  local gomod staging replaces="" s
+  gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' "$dir/k8s.json")
+  [[ -f $gomod ]] || die "kubernetes: 'go mod download $k@$KUBERNETES_VERSION' gave no go.mod (full log: $log)"
+  staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$gomod" | sort -u)
+  for s in $staging; do replaces+=" $s=$s@$KUBERNETES_STAGING_VERSION"; done
+  wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
+  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
+}
+
+build_helm() {
+  local dir=$1 log=$2 p=helm.sh/helm/v4/cmd/helm
+  wrapper helm "$dir" "$log" "$HELM_VERSION" "" "$p"
+  gobuild helm "$dir" "$log" 0 "-ldflags '-s -w'" "$p"
+}
+
+ensure() {
+  local tool=$1 force=$2 dir
+  dir=$(tool_dir "$tool")
+  if [[ $force == 0 && -f $dir/.done ]]; then
+    say "$tool: cached in $dir"
+    return
+  fi
+  require_prereqs
+  mkdir -p "$dir"
+  exec 9>"$dir.lock"
+  flock 9
+  if [[ $force == 0 && -f $dir/.done ]]; then
+    say "$tool: built meanwhile by another run, cached in $dir"
+    exec 9>&-
+    return
+  fi
+  rm -rf "$dir" && mkdir -p "$dir/bin"
+  local log="$dir/build.log" start=$SECONDS
+  say "$tool: building into $dir (log: $log)"
+  "build_${tool//-/_}" "$dir" "$log"
+  echo "built $(date -u +%FT%TZ) in $((SECONDS - start)) s" >"$dir/.done"
+  say "$tool: done in $((SECONDS - start)) s"
+  exec 9>&-
+}
+
+main() {
+  local force=0 print=0 tools=()
+  local a
+  for a in "$@"; do
+    case $a in
+      --force) force=1 ;;
+      --print-dirs) print=1 ;;
+      core) tools+=(fabric fabric-ca ferretdb) ;;
+      kube) tools+=(etcd kubernetes helm) ;;
+      all) tools+=(fabric fabric-ca ferretdb etcd kubernetes helm) ;;
+      -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+      *) tool_dir "$a" >/dev/null; tools+=("$a") ;;
+    esac
+  done
+  ((${#tools[@]})) || tools=(fabric fabric-ca ferretdb)
+  if ((print)); then
+    for a in "${tools[@]}"; do echo "$a=$(tool_dir "$a")"; done
+    return
+  fi
+  mkdir -p "$cache_root"
+  for a in "${tools[@]}"; do ensure "$a" "$force"; done
+}
+
+main "$@"
