@@ -20,6 +20,9 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // STYLE.md: no `!` on data from outside; prefer a check with a message.
+      '@typescript-eslint/non-nullable-type-assertion-style': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'error',
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
     },

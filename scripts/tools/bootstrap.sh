@@ -146,7 +146,14 @@ build_kubernetes() {
   staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$gomod" | sort -u)
   for s in $staging; do replaces+=" $s=$s@$KUBERNETES_STAGING_VERSION"; done
   wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
-  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
+  # The version variables the Kubernetes release build sets (hack/lib/version.sh); without
+  # them both binaries report v0.0.0-master and clients misjudge the server's version.
+  local minor=${KUBERNETES_VERSION#v1.} x="" p
+  minor=${minor%%.*}
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    x+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
 }
 
 build_helm() {
