@@ -159,7 +159,8 @@ build_kubernetes() {
 build_helm() {
   local dir=$1 log=$2 p=helm.sh/helm/v4/cmd/helm
   wrapper helm "$dir" "$log" "$HELM_VERSION" "" "$p"
-  gobuild helm "$dir" "$log" 0 "-ldflags '-s -w'" "$p"
+  # As helm's Makefile does; otherwise it reports only major.minor.
+  gobuild helm "$dir" "$log" 0 "-ldflags '-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION'" "$p"
 }
 
 ensure() {

@@ -1,0 +1,114 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toolBin } from '@fabric-wallet/operator/tools';
+import { freePort } from './ports.js';
+import { run, startProcess, type Started } from './processes.js';
+import { tempDir, type TempDir } from './temp.js';
+
+/**
+ * A real Kubernetes control plane for tests: etcd and kube-apiserver on loopback ports, an
+ * admin bearer token generated per run, a kubeconfig that trusts the server's own
+ * self-signed certificate. No kubelet or controller-manager runs: objects are stored and
+ * validated, pods never start.
+ */
+export interface ControlPlane {
+  readonly server: string;
+  readonly kubeconfig: string;
+  readonly dir: TempDir;
+  /** Runs kubectl against this control plane. */
+  readonly kubectl: (...args: string[]) => Promise<{ code: number; output: string }>;
+  readonly stop: () => Promise<void>;
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  const dir = await tempDir('kube');
+  const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const logDir = join(dir.path, 'logs');
+  const started: Started[] = [];
+  const stop = async () => {
+    for (const process of started.reverse()) await process.stop();
+    await dir.remove();
+  };
+  try {
+    const etcd = startProcess(
+      'etcd',
+      toolBin('etcd', 'etcd'),
+      [
+        `--data-dir=${join(dir.path, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      { cwd: dir.path, logDir },
+    );
+    started.push(etcd);
+    await etcd.listening(etcdPort, 30_000);
+
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(join(dir.path, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+    await writeFile(join(dir.path, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const token = randomBytes(24).toString('hex');
+    await writeFile(join(dir.path, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    const certDir = join(dir.path, 'certs');
+    const apiserver = startProcess(
+      'kube-apiserver',
+      toolBin('kubernetes', 'kube-apiserver'),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        `--cert-dir=${certDir}`,
+        `--secure-port=${apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${join(dir.path, 'tokens.csv')}`,
+        `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
+        `--service-account-key-file=${join(dir.path, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir.path, 'sa.key')}`,
+      ],
+      { cwd: dir.path, logDir },
+    );
+    started.push(apiserver);
+    await apiserver.listening(apiPort, 120_000);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = join(dir.path, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'test', cluster: { server, 'certificate-authority': join(certDir, 'apiserver.crt') } },
+        ],
+        users: [{ name: 'admin', user: { token } }],
+        contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
+        'current-context': 'test',
+      }),
+      { mode: 0o600 },
+    );
+    const kubectl = (...args: string[]) =>
+      run(toolBin('kubernetes', 'kubectl'), ['--kubeconfig', kubeconfig, ...args]);
+    // Listening is not ready: wait until the server answers /readyz.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const ready = await kubectl('get', '--raw', '/readyz');
+      if (ready.code === 0 && ready.output.trim() === 'ok') break;
+      if (Date.now() > deadline)
+        throw new Error(`kube-apiserver not ready: ${ready.output}\n${await apiserver.log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return { server, kubeconfig, dir, kubectl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
