@@ -11,5 +11,5 @@ export interface TempDir {
 /** A fresh directory under the OS temp dir. */
 export async function tempDir(prefix: string): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), `fabric-wallet-${prefix}-`));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  return { path, remove: () => rm(path, { recursive: true, force: true, maxRetries: 5 }) };
 }

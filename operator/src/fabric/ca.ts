@@ -93,13 +93,13 @@ export class CaClient {
     const body = {
       enrollmentID: request.id,
       enrollmentSecret: secret,
-      type: request.type,
       affiliation: '',
       maxEnrollments: -1,
       attrs,
     };
     try {
-      await this.ca.register(body, user);
+      // The npm client calls the identity type `role` when registering and `type` when updating.
+      await this.ca.register({ ...body, role: request.type }, user);
       return secret;
     } catch (error) {
       if (!/already registered/i.test((error as Error).message)) {
@@ -109,7 +109,7 @@ export class CaClient {
       }
     }
     try {
-      await this.ca.newIdentityService().update(request.id, body, user);
+      await this.ca.newIdentityService().update(request.id, { ...body, type: request.type }, user);
       return secret;
     } catch (error) {
       throw new CaError(

@@ -21,8 +21,17 @@ export class PortBook {
     return new PortBook(file, new Map(entries));
   }
 
+  private queue: Promise<unknown> = Promise.resolve();
+
   /** The port for `name`, allocating (and recording) a currently free one the first time. */
-  async port(name: string): Promise<number> {
+  port(name: string): Promise<number> {
+    // One allocation at a time, so concurrent callers never share a port or a file write.
+    const next = this.queue.then(() => this.allocate(name));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async allocate(name: string): Promise<number> {
     const known = this.ports.get(name);
     if (known !== undefined) return known;
     const used = new Set(this.ports.values());
