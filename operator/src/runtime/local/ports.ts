@@ -23,6 +23,11 @@ export class PortBook {
 
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** The port recorded for `name`, without allocating one. */
+  known(name: string): number | undefined {
+    return this.ports.get(name);
+  }
+
   /** The port for `name`, allocating (and recording) a currently free one the first time. */
   port(name: string): Promise<number> {
     // One allocation at a time, so concurrent callers never share a port or a file write.

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** One program the supervisor keeps running. */
 export interface ProcessSpec {
@@ -31,6 +31,11 @@ export interface SupervisorOptions {
   readonly restartCountMax?: number;
   /** SIGTERM, then SIGKILL after this long. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Directory for `<name>.pid` files. A process left over from a supervisor that died
+   * without stopping it (SIGKILL, crash) is found there and killed before a new one starts.
+   */
+  readonly pidDir?: string;
 }
 
 interface Running {
@@ -50,7 +55,8 @@ interface Running {
  */
 export class Supervisor {
   private readonly processes = new Map<string, Running>();
-  private readonly options: Required<Omit<SupervisorOptions, 'onEvent'>> & Pick<SupervisorOptions, 'onEvent'>;
+  private readonly options: Required<Omit<SupervisorOptions, 'onEvent' | 'pidDir'>> &
+    Pick<SupervisorOptions, 'onEvent' | 'pidDir'>;
 
   constructor(options: SupervisorOptions = {}) {
     this.options = {
@@ -68,6 +74,7 @@ export class Supervisor {
     const existing = this.processes.get(spec.name);
     if (existing && !existing.stopping) return;
     mkdirSync(dirname(spec.logFile), { recursive: true });
+    this.killLeftover(spec);
     const running: Running = {
       spec,
       child: undefined,
@@ -118,7 +125,27 @@ export class Supervisor {
       clearTimeout(killer);
     }
     running.log.end();
+    if (this.options.pidDir) rmSync(join(this.options.pidDir, `${name}.pid`), { force: true });
     this.processes.delete(name);
+  }
+
+  /** Kills a process recorded in the pid dir that still runs the same program. */
+  private killLeftover(spec: ProcessSpec): void {
+    if (!this.options.pidDir) return;
+    const file = join(this.options.pidDir, `${spec.name}.pid`);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8'));
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!commandLine.startsWith(spec.command)) return;
+    } catch {
+      return; // no pid file, or that process is gone
+    }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   /** Stops every process, in reverse start order. */
@@ -129,12 +156,19 @@ export class Supervisor {
   private launch(running: Running): void {
     const { spec } = running;
     running.log.write(`\n--- ${new Date().toISOString()} starting ${spec.command} ${spec.args.join(' ')}\n`);
+    // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then
+    // stops the processes in order instead of racing them.
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     running.child = child;
+    if (this.options.pidDir && child.pid !== undefined) {
+      mkdirSync(this.options.pidDir, { recursive: true });
+      writeFileSync(join(this.options.pidDir, `${spec.name}.pid`), String(child.pid));
+    }
     running.startedAt = Date.now();
     child.stdout.pipe(running.log, { end: false });
     child.stderr.pipe(running.log, { end: false });

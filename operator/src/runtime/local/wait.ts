@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -34,5 +35,28 @@ export async function waitForHttps(
     }
     if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms (last: ${last})`);
     await sleep(200);
+  }
+}
+
+/** Waits until 127.0.0.1:port accepts TCP; fails early when `alive()` says the process is gone. */
+export async function waitForTcp(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive()) throw new Error(`the process for 127.0.0.1:${port} is not running`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (open) return;
+    if (Date.now() > deadline)
+      throw new Error(`127.0.0.1:${port} did not accept connections within ${timeoutMs} ms`);
+    await sleep(100);
   }
 }

@@ -1,0 +1,41 @@
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import type { SigningIdentity } from './identity.js';
+import type { PeerEndpoint } from './peer-admin.js';
+
+/** A connected gateway and the gRPC client under it; close both with close(). */
+export interface GatewayConnection {
+  readonly gateway: Gateway;
+  close(): void;
+}
+
+/** Connects to a peer's gateway service as `identity`, over TLS, with bounded deadlines. */
+export function connectGateway(endpoint: PeerEndpoint, identity: SigningIdentity): GatewayConnection {
+  const client = new grpc.Client(
+    endpoint.address,
+    grpc.credentials.createSsl(Buffer.from(endpoint.tlsRootCert)),
+    {
+      ...(endpoint.hostOverride ? { 'grpc.ssl_target_name_override': endpoint.hostOverride } : {}),
+    },
+  );
+  const privateKey =
+    typeof identity.privateKey === 'string' ? createPrivateKey(identity.privateKey) : identity.privateKey;
+  const gateway = connect({
+    client,
+    identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
+    signer: signers.newPrivateKeySigner(privateKey),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+  });
+  return {
+    gateway,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}

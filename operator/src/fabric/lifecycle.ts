@@ -1,0 +1,127 @@
+import { peer } from '@hyperledger/fabric-protos';
+import type { Gateway } from '@hyperledger/fabric-gateway';
+
+/** A chaincode definition as orgs approve and commit it on a channel. */
+export interface ChaincodeDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly sequence: number;
+  /** Only for approval: the package this org's peers run. */
+  readonly packageId?: string;
+}
+
+/** Endorsement by the channel's Endorsement policy (MAJORITY of the orgs by default). */
+const DEFAULT_POLICY = '/Channel/Application/Endorsement';
+
+function validationParameter(): Uint8Array {
+  const policy = new peer.ApplicationPolicy();
+  policy.setChannelConfigPolicyReference(DEFAULT_POLICY);
+  return policy.serializeBinary();
+}
+
+function lifecycleContract(gateway: Gateway, channel: string) {
+  return gateway.getNetwork(channel).getContract('_lifecycle');
+}
+
+/** The committed definition of `name`, or undefined when none is committed yet. */
+export async function queryCommitted(
+  gateway: Gateway,
+  channel: string,
+  name: string,
+): Promise<{ sequence: number; version: string; approvals: Record<string, boolean> } | undefined> {
+  const args = new peer.lifecycle.QueryChaincodeDefinitionArgs();
+  args.setName(name);
+  try {
+    const bytes = await lifecycleContract(gateway, channel).evaluate('QueryChaincodeDefinition', {
+      arguments: [args.serializeBinary()],
+    });
+    const result = peer.lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(bytes);
+    return {
+      sequence: result.getSequence(),
+      version: result.getVersion(),
+      approvals: Object.fromEntries(result.getApprovalsMap().entries()),
+    };
+  } catch (error) {
+    if (/namespace \S+ is not defined/.test(errorText(error))) return undefined;
+    throw error;
+  }
+}
+
+/** Which orgs have approved exactly this definition. */
+export async function commitReadiness(
+  gateway: Gateway,
+  channel: string,
+  definition: ChaincodeDefinition,
+): Promise<Record<string, boolean>> {
+  const args = new peer.lifecycle.CheckCommitReadinessArgs();
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setSequence(definition.sequence);
+  args.setEndorsementPlugin('escc');
+  args.setValidationPlugin('vscc');
+  args.setValidationParameter(validationParameter());
+  args.setInitRequired(false);
+  const bytes = await lifecycleContract(gateway, channel).evaluate('CheckCommitReadiness', {
+    arguments: [args.serializeBinary()],
+  });
+  return Object.fromEntries(
+    peer.lifecycle.CheckCommitReadinessResult.deserializeBinary(bytes).getApprovalsMap().entries(),
+  );
+}
+
+/** Approves the definition for the gateway identity's org (endorsed by that org's peers only). */
+export async function approve(
+  gateway: Gateway,
+  channel: string,
+  mspId: string,
+  definition: ChaincodeDefinition,
+): Promise<void> {
+  if (!definition.packageId) throw new Error(`approving ${definition.name} needs the org's package id`);
+  const local = new peer.lifecycle.ChaincodeSource.Local();
+  local.setPackageId(definition.packageId);
+  const source = new peer.lifecycle.ChaincodeSource();
+  source.setLocalPackage(local);
+  const args = new peer.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setSequence(definition.sequence);
+  args.setEndorsementPlugin('escc');
+  args.setValidationPlugin('vscc');
+  args.setValidationParameter(validationParameter());
+  args.setInitRequired(false);
+  args.setSource(source);
+  await lifecycleContract(gateway, channel).submit('ApproveChaincodeDefinitionForMyOrg', {
+    arguments: [args.serializeBinary()],
+    endorsingOrganizations: [mspId],
+  });
+}
+
+/** Commits the definition once enough orgs approved; endorsed by a peer of each of `orgs`. */
+export async function commit(
+  gateway: Gateway,
+  channel: string,
+  orgs: readonly string[],
+  definition: ChaincodeDefinition,
+): Promise<void> {
+  const args = new peer.lifecycle.CommitChaincodeDefinitionArgs();
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setSequence(definition.sequence);
+  args.setEndorsementPlugin('escc');
+  args.setValidationPlugin('vscc');
+  args.setValidationParameter(validationParameter());
+  args.setInitRequired(false);
+  await lifecycleContract(gateway, channel).submit('CommitChaincodeDefinition', {
+    arguments: [args.serializeBinary()],
+    endorsingOrganizations: [...orgs],
+  });
+}
+
+/** The message of a gateway error including the peers' details, for matching known conditions. */
+export function errorText(error: unknown): string {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  return [
+    (error as Error | undefined)?.message ?? String(error),
+    ...details.map((detail) => detail.message ?? ''),
+  ].join(' | ');
+}

@@ -1,0 +1,555 @@
+import { execFile } from 'node:child_process';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { selects, type Network } from '../../api/v1alpha1/parse.js';
+import type { FabricCA, FabricChaincode, FabricChannel, FabricPeerSet } from '../../api/v1alpha1/types.js';
+import { configtxYaml, type ChannelOrg } from '../../fabric/configtx.js';
+import { connectGateway } from '../../fabric/gateway.js';
+import { readSigningIdentity, writeMsp, type SigningIdentity } from '../../fabric/identity.js';
+import {
+  approve,
+  commit,
+  commitReadiness,
+  errorText,
+  queryCommitted,
+  type ChaincodeDefinition,
+} from '../../fabric/lifecycle.js';
+import { channelInfo, joinChannel, type OsnAdminEndpoint } from '../../fabric/osnadmin.js';
+import { OrgPki, type IdentityMaterial } from '../../fabric/org-pki.js';
+import { ccaasPackage } from '../../fabric/package.js';
+import { PeerAdmin, type PeerEndpoint } from '../../fabric/peer-admin.js';
+import { repoRoot } from '../../tools/versions.js';
+import { toolBin } from '../../tools/paths.js';
+import { ensureCaServer } from './ca-server.js';
+import { FileMaterialStore } from './file-store.js';
+import { Layout } from './layout.js';
+import { ordererEnv, peerEnv, writeOrdererConfig, writePeerConfig } from './node-config.js';
+import { PortBook } from './ports.js';
+import { Supervisor, type SupervisorEvent } from './supervisor.js';
+import { waitForTcp } from './wait.js';
+
+const run = promisify(execFile);
+
+/** A peer of the local network, as clients reach it. */
+export interface LocalPeer {
+  readonly name: string;
+  readonly set: string;
+  readonly ordinal: number;
+  readonly org: string;
+  readonly mspId: string;
+  readonly endpoint: PeerEndpoint;
+}
+
+/** An org's identity as the network's tools and tests use it. */
+export interface LocalOrg {
+  readonly org: string;
+  readonly mspId: string;
+  readonly ca: FabricCA;
+  readonly pki: OrgPki;
+  readonly admin: SigningIdentity;
+  readonly adminTls: IdentityMaterial;
+}
+
+export interface LocalNetworkOptions {
+  readonly dataDir: string;
+  readonly network: Network;
+  /** Progress lines ("phase ... done in 3.1 s"); defaults to nothing. */
+  readonly log?: (line: string) => void;
+  readonly onProcessEvent?: (event: SupervisorEvent) => void;
+}
+
+/**
+ * The whole Fabric network of a manifest as processes of the real binaries on this machine.
+ * `up()` reconciles: every step checks what exists (processes, identities, channel
+ * membership, installed and committed chaincode) and does only what is missing, so a second
+ * run creates nothing twice and a restarted network reuses its ledgers and identities.
+ */
+export class LocalNetwork {
+  readonly layout: Layout;
+  readonly supervisor: Supervisor;
+  private network: Network;
+  private ports: PortBook | undefined;
+  private readonly orgs = new Map<string, LocalOrg>();
+  private readonly log: (line: string) => void;
+  private readonly packageIds = new Map<string, string>();
+
+  constructor(options: LocalNetworkOptions) {
+    this.layout = new Layout(options.dataDir);
+    this.network = options.network;
+    this.log = options.log ?? (() => undefined);
+    this.supervisor = new Supervisor({
+      pidDir: join(options.dataDir, 'run'),
+      ...(options.onProcessEvent ? { onEvent: options.onProcessEvent } : {}),
+    });
+  }
+
+  /** The resources this network is reconciled against. */
+  get resources(): Network {
+    return this.network;
+  }
+
+  /** Replaces the desired state (e.g. after the manifest changed) without reconciling yet. */
+  setResources(network: Network): void {
+    this.network = network;
+  }
+
+  /** Brings everything to the desired state, phase by phase, printing how long each took. */
+  async up(): Promise<void> {
+    await mkdir(this.layout.root, { recursive: true });
+    this.ports ??= await PortBook.open(this.layout.portsFile);
+    await this.phase('certificate authorities and identities', () => this.reconcileCas());
+    await this.phase('orderers', () => this.reconcileOrderers());
+    await this.phase('peers', () => this.reconcilePeers());
+    for (const channel of this.network.channels) {
+      await this.phase(`channel ${channel.metadata.name}`, () => this.reconcileChannel(channel));
+    }
+    for (const chaincode of this.network.chaincodes) {
+      await this.phase(`chaincode ${chaincode.metadata.name}`, () => this.reconcileChaincode(chaincode));
+    }
+  }
+
+  /** Stops every process; data stays for the next up(). */
+  async down(): Promise<void> {
+    await this.supervisor.stopAll();
+  }
+
+  /** Peers that the current resources ask for. */
+  peers(): LocalPeer[] {
+    return this.network.peerSets.flatMap((set) => this.peersOf(set));
+  }
+
+  /** An org's admin and PKI (after up()). */
+  org(name: string): LocalOrg {
+    const org = this.orgs.get(name);
+    if (!org) throw new Error(`org ${name} is not reconciled yet`);
+    return org;
+  }
+
+  /** Loads a user identity of an org (issued by up() from the CA's spec.identities). */
+  async user(org: string, id: string): Promise<SigningIdentity> {
+    return readSigningIdentity(join(this.layout.user(org, id), 'msp'), this.org(org).mspId);
+  }
+
+  private async phase(name: string, work: () => Promise<void>): Promise<void> {
+    const start = performance.now();
+    this.log(`${name} ...`);
+    await work();
+    this.log(`${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  }
+
+  private port(name: string): Promise<number> {
+    if (!this.ports) throw new Error('port book not open');
+    return this.ports.port(name);
+  }
+
+  private caOf(caName: string): FabricCA {
+    const ca = this.network.cas.find((candidate) => candidate.metadata.name === caName);
+    if (!ca) throw new Error(`no FabricCA ${caName}`);
+    return ca;
+  }
+
+  private async reconcileCas(): Promise<void> {
+    const store = new FileMaterialStore(this.layout);
+    await Promise.all(
+      this.network.cas.map(async (ca) => {
+        const { org, mspId } = ca.spec;
+        const [enrollment, tls] = await Promise.all([
+          ensureCaServer(this.layout, this.portBook(), this.supervisor, org, 'ca'),
+          ensureCaServer(this.layout, this.portBook(), this.supervisor, org, 'tlsca'),
+        ]);
+        await writeMsp(this.layout.orgMsp(org), { caCert: enrollment.caCert, tlsCaCert: tls.caCert });
+        const pki = new OrgPki({ org, mspId, ca: enrollment, tlsca: tls }, store);
+        const admin = await pki.ensure('users/admin', {
+          id: `${org.toLowerCase()}-admin`,
+          type: 'admin',
+          tls: 'client',
+        });
+        for (const identity of ca.spec.identities ?? []) {
+          await pki.ensure(`users/${identity.name}`, {
+            id: identity.name,
+            type: identity.type,
+            ...(identity.walletRole ? { attrs: { 'wallet.role': identity.walletRole } } : {}),
+            ...(identity.registrar ? { registrar: true } : {}),
+          });
+        }
+        this.orgs.set(org, {
+          org,
+          mspId,
+          ca,
+          pki,
+          admin: await readSigningIdentity(join(this.layout.user(org, 'admin'), 'msp'), mspId),
+          adminTls: admin.material,
+        });
+      }),
+    );
+  }
+
+  private portBook(): PortBook {
+    if (!this.ports) throw new Error('port book not open');
+    return this.ports;
+  }
+
+  private orgOfCa(caName: string): LocalOrg {
+    return this.org(this.caOf(caName).spec.org);
+  }
+
+  private ordererNames(): { name: string; org: LocalOrg }[] {
+    return this.network.ordererSets.flatMap((set) =>
+      Array.from({ length: set.spec.replicas }, (_, i) => ({
+        name: `${set.metadata.name}-${i}`,
+        org: this.orgOfCa(set.spec.ca),
+      })),
+    );
+  }
+
+  private async reconcileOrderers(): Promise<void> {
+    await Promise.all(
+      this.ordererNames().map(async ({ name, org }) => {
+        const node = this.layout.node(name);
+        await org.pki.ensure(`nodes/${name}`, {
+          id: name,
+          type: 'orderer',
+          tls: { dns: ['localhost', name], ips: ['127.0.0.1'] },
+        });
+        await writeOrdererConfig(join(node, 'config'));
+        const ports = {
+          listen: await this.port(name),
+          admin: await this.port(`${name}-admin`),
+          operations: await this.port(`${name}-operations`),
+        };
+        this.supervisor.ensure({
+          name,
+          command: toolBin('fabric', 'orderer'),
+          args: [],
+          env: { PATH: process.env.PATH ?? '', ...ordererEnv(node, ports, org.mspId) },
+          cwd: node,
+          logFile: this.layout.log(name),
+        });
+        await waitForTcp(ports.admin, 60_000, () => this.supervisor.isRunning(name));
+      }),
+    );
+  }
+
+  private peersOf(set: FabricPeerSet): LocalPeer[] {
+    const ca = this.caOf(set.spec.ca);
+    return Array.from({ length: set.spec.replicas }, (_, ordinal) => {
+      const name = `${set.metadata.name}-peer-${ordinal}`;
+      const listen = this.portBook().known(name);
+      return {
+        name,
+        set: set.metadata.name,
+        ordinal,
+        org: ca.spec.org,
+        mspId: ca.spec.mspId,
+        endpoint: {
+          address: `127.0.0.1:${listen ?? 0}`,
+          tlsRootCert: this.orgs.get(ca.spec.org)?.adminTls.tlsCaCert ?? '',
+          hostOverride: 'localhost',
+        },
+      };
+    });
+  }
+
+  private async reconcilePeers(): Promise<void> {
+    for (const set of this.network.peerSets) {
+      const org = this.orgOfCa(set.spec.ca);
+      const bootstrap = `127.0.0.1:${await this.port(`${set.metadata.name}-peer-0`)}`;
+      await Promise.all(
+        Array.from({ length: set.spec.replicas }, async (_, ordinal) => {
+          const name = `${set.metadata.name}-peer-${ordinal}`;
+          const node = this.layout.node(name);
+          await org.pki.ensure(`nodes/${name}`, {
+            id: name,
+            type: 'peer',
+            tls: { dns: ['localhost', name], ips: ['127.0.0.1'] },
+          });
+          await writePeerConfig(join(node, 'config'));
+          const ports = {
+            listen: await this.port(name),
+            chaincode: await this.port(`${name}-chaincode`),
+            operations: await this.port(`${name}-operations`),
+          };
+          this.supervisor.ensure({
+            name,
+            command: toolBin('fabric', 'peer'),
+            args: ['node', 'start'],
+            env: { PATH: process.env.PATH ?? '', ...peerEnv(name, node, ports, org.mspId, bootstrap) },
+            cwd: node,
+            logFile: this.layout.log(name),
+          });
+          await waitForTcp(ports.listen, 60_000, () => this.supervisor.isRunning(name));
+        }),
+      );
+    }
+    // Peers beyond the desired replicas are stopped; their data and identity stay (Retain).
+    const wanted = new Set(this.peers().map((peer) => peer.name));
+    for (const name of this.supervisor.names()) {
+      if (/-peer-\d+$/.test(name) && !wanted.has(name)) await this.supervisor.stop(name);
+    }
+  }
+
+  private channelPeerSets(channel: FabricChannel): FabricPeerSet[] {
+    return this.network.peerSets.filter((set) => selects(channel.spec.peerSelector, set.metadata.labels));
+  }
+
+  private async genesisBlock(channel: FabricChannel): Promise<Uint8Array> {
+    const dir = this.layout.channelDir(channel.metadata.name);
+    const blockFile = join(dir, 'genesis.block');
+    try {
+      return await readFile(blockFile);
+    } catch {
+      // not created yet
+    }
+    await mkdir(dir, { recursive: true });
+    const ordererSet = this.network.ordererSets.find((set) => set.metadata.name === channel.spec.ordererSet);
+    if (!ordererSet)
+      throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
+    const ordererOrg = this.orgOfCa(ordererSet.spec.ca);
+    const orderers = this.ordererNames();
+    const consenters = await Promise.all(
+      orderers.map(async ({ name }) => ({
+        host: '127.0.0.1',
+        port: await this.port(name),
+        tlsCertFile: join(this.layout.node(name), 'tls', 'server.crt'),
+      })),
+    );
+    const peerOrgs = new Map<string, ChannelOrg>();
+    for (const set of this.channelPeerSets(channel)) {
+      const org = this.orgOfCa(set.spec.ca);
+      const anchor = { host: '127.0.0.1', port: await this.port(`${set.metadata.name}-peer-0`) };
+      const existing = peerOrgs.get(org.org);
+      peerOrgs.set(org.org, {
+        name: org.org,
+        mspId: org.mspId,
+        mspDir: this.layout.orgMsp(org.org),
+        anchorPeers: [...(existing?.anchorPeers ?? []), anchor],
+      });
+    }
+    const ordererChannelOrg: ChannelOrg = {
+      name: ordererOrg.org,
+      mspId: ordererOrg.mspId,
+      mspDir: this.layout.orgMsp(ordererOrg.org),
+      ordererEndpoints: consenters.map((consenter) => `${consenter.host}:${consenter.port}`),
+    };
+    await writeFile(
+      join(dir, 'configtx.yaml'),
+      configtxYaml({ ordererOrgs: [ordererChannelOrg], peerOrgs: [...peerOrgs.values()], consenters }),
+    );
+    await run(
+      toolBin('fabric', 'configtxgen'),
+      [
+        '-profile',
+        'Channel',
+        '-channelID',
+        channel.metadata.name,
+        '-outputBlock',
+        blockFile,
+        '-configPath',
+        dir,
+      ],
+      {
+        env: { ...process.env, FABRIC_CFG_PATH: dir },
+      },
+    );
+    return readFile(blockFile);
+  }
+
+  private async reconcileChannel(channel: FabricChannel): Promise<void> {
+    const block = await this.genesisBlock(channel);
+    const ordererSet = this.network.ordererSets.find((set) => set.metadata.name === channel.spec.ordererSet);
+    if (!ordererSet)
+      throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
+    const ordererOrg = this.orgOfCa(ordererSet.spec.ca);
+    for (const { name } of this.ordererNames()) {
+      const endpoint: OsnAdminEndpoint = {
+        address: `127.0.0.1:${await this.port(`${name}-admin`)}`,
+        tlsRootCert: ordererOrg.adminTls.tlsCaCert,
+        clientCert: ordererOrg.adminTls.tls?.certificate ?? '',
+        clientKey: ordererOrg.adminTls.tls?.privateKeyPem ?? '',
+      };
+      if (!(await channelInfo(endpoint, channel.metadata.name))) {
+        await joinChannel(endpoint, channel.metadata.name, block);
+        this.log(`  ${name} joined ${channel.metadata.name}`);
+      }
+    }
+    const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
+    await Promise.all(
+      peers.map(async (peer) => {
+        const admin = new PeerAdmin(peer.endpoint, this.org(peer.org).admin);
+        try {
+          if (!(await admin.channels()).includes(channel.metadata.name)) {
+            await retry(() => admin.joinChannel(block), `${peer.name} join ${channel.metadata.name}`);
+            this.log(`  ${peer.name} joined ${channel.metadata.name}`);
+          }
+        } finally {
+          admin.close();
+        }
+      }),
+    );
+  }
+
+  /** The chaincode server of one org for one chaincode: its process name and port. */
+  private async chaincodeServer(
+    chaincode: FabricChaincode,
+    org: string,
+  ): Promise<{ name: string; port: number }> {
+    const name = `${chaincode.metadata.name}-ccaas-${org.toLowerCase()}`;
+    return { name, port: await this.port(name) };
+  }
+
+  private async reconcileChaincode(chaincode: FabricChaincode): Promise<void> {
+    const channel = this.network.channels.find(
+      (candidate) => candidate.metadata.name === chaincode.spec.channel,
+    );
+    if (!channel)
+      throw new Error(`chaincode ${chaincode.metadata.name}: no FabricChannel ${chaincode.spec.channel}`);
+    const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
+    const orgNames = [...new Set(peers.map((peer) => peer.org))];
+    const label = `${chaincode.metadata.name}_${chaincode.spec.version}`;
+    const entry = join(repoRoot, 'ccaas', 'dist', 'main.js');
+    await access(entry).catch(() => {
+      throw new Error(`${entry} is missing: build the chaincode first (npm run build)`);
+    });
+
+    // One chaincode server per org; the org's package points its peers at it.
+    for (const org of orgNames) {
+      const server = await this.chaincodeServer(chaincode, org);
+      const { bytes, packageId } = ccaasPackage(label, { address: `127.0.0.1:${server.port}` });
+      this.packageIds.set(org, packageId);
+      const dir = this.layout.chaincodeDir(chaincode.metadata.name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `${label}-${org}.tgz`), bytes);
+      this.supervisor.ensure({
+        name: server.name,
+        command: process.execPath,
+        args: [entry],
+        env: {
+          PATH: process.env.PATH ?? '',
+          CHAINCODE_SERVER_ADDRESS: `127.0.0.1:${server.port}`,
+          CHAINCODE_ID: packageId,
+          WALLET_CHAINCODE_NAME: chaincode.metadata.name,
+          WALLET_ISSUER_MSP_IDS: this.issuerMsps().join(','),
+        },
+        cwd: dir,
+        logFile: this.layout.log(server.name),
+      });
+      await waitForTcp(server.port, 30_000, () => this.supervisor.isRunning(server.name));
+      await Promise.all(
+        peers
+          .filter((peer) => peer.org === org)
+          .map(async (peer) => {
+            const admin = new PeerAdmin(peer.endpoint, this.org(org).admin);
+            try {
+              if (!(await admin.installed()).includes(packageId)) {
+                await admin.install(bytes);
+                this.log(`  installed ${label} on ${peer.name}`);
+              }
+            } finally {
+              admin.close();
+            }
+          }),
+      );
+    }
+
+    const firstPeer = (org: string) => {
+      const peer = peers.find((candidate) => candidate.org === org);
+      if (!peer) throw new Error(`no peer of ${org} on ${channel.metadata.name}`);
+      return peer;
+    };
+    const name = chaincode.metadata.name;
+    const channelName = channel.metadata.name;
+    const probe = connectGateway(firstPeer(orgNames[0] ?? '').endpoint, this.org(orgNames[0] ?? '').admin);
+    let committed: Awaited<ReturnType<typeof queryCommitted>>;
+    try {
+      committed = await retry(
+        () => queryCommitted(probe.gateway, channelName, name),
+        `query ${name} on ${channelName}`,
+      );
+    } finally {
+      probe.close();
+    }
+    const sequence =
+      chaincode.spec.sequence ??
+      (committed === undefined
+        ? 1
+        : committed.version === chaincode.spec.version
+          ? committed.sequence
+          : committed.sequence + 1);
+    if (committed?.sequence === sequence) {
+      this.log(`  ${name} ${chaincode.spec.version} is committed at sequence ${sequence}`);
+      return;
+    }
+    const mspIds = orgNames.map((org) => this.org(org).mspId);
+    for (const org of orgNames) {
+      const local = this.org(org);
+      const connection = connectGateway(firstPeer(org).endpoint, local.admin);
+      try {
+        const definition: ChaincodeDefinition = {
+          name,
+          version: chaincode.spec.version,
+          sequence,
+          packageId: this.packageIds.get(org) ?? '',
+        };
+        const approvals = await retry(
+          () => commitReadiness(connection.gateway, channelName, definition),
+          `readiness of ${name}`,
+        );
+        if (approvals[local.mspId] !== true) {
+          await retry(
+            () => approve(connection.gateway, channelName, local.mspId, definition),
+            `approve ${name} for ${local.mspId}`,
+          );
+          this.log(`  ${local.mspId} approved ${name} ${chaincode.spec.version} sequence ${sequence}`);
+        }
+      } finally {
+        connection.close();
+      }
+    }
+    const committer = connectGateway(
+      firstPeer(orgNames[0] ?? '').endpoint,
+      this.org(orgNames[0] ?? '').admin,
+    );
+    try {
+      await retry(
+        () =>
+          commit(committer.gateway, channelName, mspIds, { name, version: chaincode.spec.version, sequence }),
+        `commit ${name}`,
+      );
+      this.log(`  committed ${name} ${chaincode.spec.version} sequence ${sequence}`);
+    } finally {
+      committer.close();
+    }
+  }
+
+  /** MSPs whose issuer certificates the chaincode trusts: the orgs whose CA names an issuer. */
+  private issuerMsps(): string[] {
+    return this.network.cas
+      .filter((ca) => (ca.spec.identities ?? []).some((identity) => identity.walletRole === 'issuer'))
+      .map((ca) => ca.spec.mspId);
+  }
+}
+
+/**
+ * Retries a step that can fail while the network settles (gossip has not found the other
+ * org's peers yet, a peer is still opening its ledger), up to attemptsMax with backoff.
+ */
+export async function retry<T>(
+  work: () => Promise<T>,
+  what: string,
+  attemptsMax = 20,
+  delayMs = 500,
+): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attemptsMax; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs * attempt, 5000)));
+    }
+  }
+  throw new Error(`${what} failed after ${attemptsMax} attempts: ${errorText(lastError)}`, {
+    cause: lastError,
+  });
+}
