@@ -389,12 +389,13 @@ export class LocalNetwork {
     );
   }
 
-  /** The chaincode server of one org for one chaincode: its process name and port. */
-  private async chaincodeServer(
-    chaincode: FabricChaincode,
-    org: string,
-  ): Promise<{ name: string; port: number }> {
-    const name = `${chaincode.metadata.name}-ccaas-${org.toLowerCase()}`;
+  /**
+   * The chaincode server of one org for one chaincode version: its process name and port.
+   * Each version has its own server, so the running definition keeps serving while an
+   * upgrade is approved and committed.
+   */
+  private async chaincodeServer(label: string, org: string): Promise<{ name: string; port: number }> {
+    const name = `${label}-ccaas-${org.toLowerCase()}`;
     return { name, port: await this.port(name) };
   }
 
@@ -414,7 +415,7 @@ export class LocalNetwork {
 
     // One chaincode server per org; the org's package points its peers at it.
     for (const org of orgNames) {
-      const server = await this.chaincodeServer(chaincode, org);
+      const server = await this.chaincodeServer(label, org);
       const { bytes, packageId } = ccaasPackage(label, { address: `127.0.0.1:${server.port}` });
       this.packageIds.set(org, packageId);
       const dir = this.layout.chaincodeDir(chaincode.metadata.name);
@@ -478,6 +479,7 @@ export class LocalNetwork {
           : committed.sequence + 1);
     if (committed?.sequence === sequence) {
       this.log(`  ${name} ${chaincode.spec.version} is committed at sequence ${sequence}`);
+      await this.stopOtherVersions(chaincode, label);
       return;
     }
     const mspIds = orgNames.map((org) => this.org(org).mspId);
@@ -519,6 +521,22 @@ export class LocalNetwork {
       this.log(`  committed ${name} ${chaincode.spec.version} sequence ${sequence}`);
     } finally {
       committer.close();
+    }
+    await this.stopOtherVersions(chaincode, label);
+  }
+
+  /** Stops the chaincode servers of versions other than the committed one. */
+  private async stopOtherVersions(chaincode: FabricChaincode, label: string): Promise<void> {
+    const prefix = `${chaincode.metadata.name}_`;
+    for (const process of this.supervisor.names()) {
+      if (
+        process.startsWith(prefix) &&
+        process.includes('-ccaas-') &&
+        !process.startsWith(`${label}-ccaas-`)
+      ) {
+        await this.supervisor.stop(process);
+        this.log(`  stopped ${process} (superseded by ${label})`);
+      }
     }
   }
 

@@ -1,0 +1,5 @@
+export { connectGateway, type GatewayConnection } from './gateway.js';
+export { readSigningIdentity, type SigningIdentity } from './identity.js';
+export { commitReadiness, errorText, queryCommitted, type ChaincodeDefinition } from './lifecycle.js';
+export { PeerAdmin, ProposalError, type PeerEndpoint } from './peer-admin.js';
+export { ccaasPackage } from './package.js';

@@ -1,0 +1,3 @@
+export { LocalNetwork, retry, type LocalNetworkOptions, type LocalOrg, type LocalPeer } from './network.js';
+export { Supervisor, type SupervisorEvent } from './supervisor.js';
+export { Layout } from './layout.js';

@@ -1,0 +1,286 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
+import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
+import { parseNetwork, type Network } from '@fabric-wallet/operator/api';
+import { PeerAdmin, connectGateway, queryCommitted } from '@fabric-wallet/operator/fabric';
+import { LocalNetwork, type LocalPeer } from '@fabric-wallet/operator/local';
+import { repoRoot } from '@fabric-wallet/operator/tools';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, type TempDir } from '../support/temp.js';
+import { TokenClient, type HeldCoin } from '../support/token-client.js';
+
+/**
+ * The whole network of manifests/local/network.yaml as real processes: bring-up from an
+ * empty data dir, tokens through the gateway, every peer's replica, declarative scaling, a
+ * killed peer, a chaincode upgrade and a full restart. The tests share one network and run
+ * in order; each says what it needs from the ones before.
+ */
+
+const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
+const decoder = new TextDecoder();
+
+function withReplicas(network: Network, set: string, replicas: number): Network {
+  return {
+    ...network,
+    peerSets: network.peerSets.map((s) =>
+      s.metadata.name === set ? { ...s, spec: { ...s.spec, replicas } } : s,
+    ),
+  };
+}
+
+function withChaincodeVersion(network: Network, version: string): Network {
+  return { ...network, chaincodes: network.chaincodes.map((c) => ({ ...c, spec: { ...c.spec, version } })) };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen within ${timeoutMs} ms (last error: ${String(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)', () => {
+  let dir: TempDir;
+  let network: LocalNetwork;
+  let desired: Network;
+  let issuer: TokenClient;
+  let bobCoin: HeldCoin;
+  let firstTx: TxRecord;
+  const timings: Record<string, number> = {};
+
+  /** Runs a chaincode query on one specific peer (not through the gateway's choice of peer). */
+  async function queryOn(peer: LocalPeer, fn: string, ...args: string[]): Promise<unknown> {
+    const admin = new PeerAdmin(peer.endpoint, network.org(peer.org).admin);
+    try {
+      return JSON.parse(
+        decoder.decode(await admin.call({ channel: 'payments', chaincode: 'token', args: [fn, ...args] })),
+      ) as unknown;
+    } finally {
+      admin.close();
+    }
+  }
+
+  async function heightOf(peer: LocalPeer): Promise<number> {
+    const admin = new PeerAdmin(peer.endpoint, network.org(peer.org).admin);
+    try {
+      return await admin.height('payments');
+    } finally {
+      admin.close();
+    }
+  }
+
+  /** Waits until every peer reports the same height, and returns it. */
+  async function converged(): Promise<number> {
+    return until('all peers at one height', async () => {
+      const heights = await Promise.all(network.peers().map(heightOf));
+      return new Set(heights).size === 1 ? heights[0] : undefined;
+    });
+  }
+
+  beforeAll(async () => {
+    dir = await tempDir('network');
+    desired = parseNetwork(manifest);
+    network = new LocalNetwork({ dataDir: dir.path, network: desired });
+    const start = performance.now();
+    await network.up();
+    timings.coldUpMs = performance.now() - start;
+    const walletPeer = network.peers().find((peer) => peer.org === 'WalletOrg');
+    if (!walletPeer) throw new Error('no wallet peer');
+    issuer = new TokenClient(walletPeer.endpoint, await network.user('WalletOrg', 'issuer'));
+  });
+
+  afterAll(async () => {
+    issuer.close();
+    await network.down();
+    console.log(`local network timings: ${JSON.stringify(timings)}`);
+    await dir.remove();
+  });
+
+  it('brings the manifest up from an empty data dir: 2 wallet peers and 1 cinema peer on the channel', async () => {
+    const peers = network.peers();
+
+    expect(peers.map((peer) => peer.name)).toEqual(['wallet-peer-0', 'wallet-peer-1', 'cinema-peer-0']);
+    for (const peer of peers) {
+      const admin = new PeerAdmin(peer.endpoint, network.org(peer.org).admin);
+      expect(await admin.channels()).toEqual(['payments']);
+      expect((await admin.installed()).some((id) => id.startsWith('token_1.0:'))).toBe(true);
+      admin.close();
+    }
+  });
+
+  it('mints by the issuer identity and pays with a signed transfer through the gateway', async () => {
+    const [coin] = (await issuer.mint('order-e2e-1', 1000n)) as [HeldCoin];
+    const bob = generateAddressKey();
+    const change = generateAddressKey();
+
+    const { record, coins } = await issuer.transfer(
+      [coin],
+      [
+        { key: bob, amount: 300n },
+        { key: change, amount: 700n },
+      ],
+    );
+
+    firstTx = record;
+    bobCoin = coins[0] as HeldCoin;
+    expect(record.inputs).toEqual([{ txId: coin.txId, index: 0, owner: coin.key.address, amount: '1000' }]);
+    expect(await issuer.unspent(bob.address)).toEqual([
+      { txId: record.txId, index: 0, owner: bob.address, amount: '300' },
+    ]);
+  });
+
+  it('refuses a mint from a customer certificate and a replayed transfer', async () => {
+    const walletPeer = network.peers()[0] as LocalPeer;
+    const admin = new TokenClient(walletPeer.endpoint, network.org('WalletOrg').admin);
+    try {
+      await expect(admin.mint('order-e2e-2', 5n)).rejects.toThrow(/ROLE_REQUIRED/);
+    } finally {
+      admin.close();
+    }
+    const spent = { ...bobCoin, txId: firstTx.inputs[0]?.txId ?? '', index: 0 };
+
+    await expect(issuer.transfer([spent], [{ key: generateAddressKey(), amount: 1000n }])).rejects.toThrow(
+      /INPUT_SPENT/,
+    );
+  });
+
+  it('gives the same unspent set and block height on every peer', async () => {
+    const height = await converged();
+
+    const views = await Promise.all(
+      network.peers().map((peer) => queryOn(peer, 'ListUnspent', bobCoin.key.address, '100', '')),
+    );
+
+    expect(height).toBeGreaterThan(2);
+    expect(views.every((view) => JSON.stringify(view) === JSON.stringify(views[0]))).toBe(true);
+    expect((views[0] as { items: Utxo[] }).items).toHaveLength(1);
+  });
+
+  it('commits exactly one of two concurrent transfers that spend the same output', async () => {
+    const [coin] = (await issuer.mint('order-e2e-race', 50n)) as [HeldCoin];
+    const [a, b] = [generateAddressKey(), generateAddressKey()];
+
+    const results = await Promise.allSettled([
+      issuer.transfer([coin], [{ key: a, amount: 50n }]),
+      issuer.transfer([coin], [{ key: b, amount: 50n }]),
+    ]);
+
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const held = [...(await issuer.unspent(a.address)), ...(await issuer.unspent(b.address))];
+    expect(held).toHaveLength(1);
+  });
+
+  it('measures sequential transfer throughput in passing (not asserted)', async () => {
+    let [coin] = (await issuer.mint('order-e2e-tput', 100n)) as [HeldCoin];
+    const count = 10;
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const { coins } = await issuer.transfer([coin], [{ key: generateAddressKey(), amount: 100n }]);
+      coin = coins[0] as HeldCoin;
+    }
+    timings.sequentialTransferMs = (performance.now() - start) / count;
+
+    expect(await issuer.unspent(coin.key.address)).toHaveLength(1);
+  });
+
+  it('scales the wallet peers to 3: the new peer joins, gets the chaincode and catches up', async () => {
+    desired = withReplicas(desired, 'wallet', 3);
+    network.setResources(desired);
+    const start = performance.now();
+
+    await network.up();
+
+    timings.scaleOutMs = performance.now() - start;
+    const added = network.peers().find((peer) => peer.name === 'wallet-peer-2') as LocalPeer;
+    const admin = new PeerAdmin(added.endpoint, network.org('WalletOrg').admin);
+    expect(await admin.channels()).toEqual(['payments']);
+    expect((await admin.installed()).some((id) => id.startsWith('token_1.0:'))).toBe(true);
+    admin.close();
+    await converged();
+    expect(await queryOn(added, 'ListUnspent', bobCoin.key.address, '100', '')).toEqual(
+      await queryOn(network.peers()[0] as LocalPeer, 'ListUnspent', bobCoin.key.address, '100', ''),
+    );
+  });
+
+  it('restarts a killed peer and it catches up with the transactions it missed', async () => {
+    const victim = network.peers().find((peer) => peer.name === 'wallet-peer-1') as LocalPeer;
+    const pid = network.supervisor.pid(victim.name);
+
+    network.supervisor.kill(victim.name);
+    await issuer.mint('order-e2e-while-down', 7n);
+
+    await until('restart', () =>
+      Promise.resolve(
+        network.supervisor.isRunning(victim.name) && network.supervisor.pid(victim.name) !== pid
+          ? true
+          : undefined,
+      ),
+    );
+    const height = await converged();
+    expect(await heightOf(victim)).toBe(height);
+    expect(network.supervisor.restartCount(victim.name)).toBe(1);
+  });
+
+  it('upgrades the chaincode to a new version at sequence 2 with no state lost', async () => {
+    desired = withChaincodeVersion(desired, '1.1');
+    network.setResources(desired);
+
+    await network.up();
+
+    const probe = connectGateway((network.peers()[0] as LocalPeer).endpoint, network.org('WalletOrg').admin);
+    const committed = await queryCommitted(probe.gateway, 'payments', 'token');
+    probe.close();
+    expect(committed).toMatchObject({ version: '1.1', sequence: 2 });
+    expect(await issuer.unspent(bobCoin.key.address)).toHaveLength(1);
+    const { coins } = await issuer.transfer([bobCoin], [{ key: generateAddressKey(), amount: 300n }]);
+    bobCoin = coins[0] as HeldCoin;
+  });
+
+  it('scales back to 2: the highest ordinal stops and keeps its data and identity', async () => {
+    desired = withReplicas(desired, 'wallet', 2);
+    network.setResources(desired);
+
+    await network.up();
+
+    expect(network.supervisor.isRunning('wallet-peer-2')).toBe(false);
+    expect(network.peers().map((peer) => peer.name)).not.toContain('wallet-peer-2');
+    const node = network.layout.node('wallet-peer-2');
+    expect((await stat(join(node, 'msp', 'signcerts', 'cert.pem'))).isFile()).toBe(true);
+    expect((await stat(join(node, 'data', 'ledgersData'))).isDirectory()).toBe(true);
+  });
+
+  it('keeps its ledger and identities across a full stop and start, creating nothing twice', async () => {
+    const heightBefore = await converged();
+    const adminCertBefore = await readFile(
+      join(network.layout.user('WalletOrg', 'admin'), 'msp', 'signcerts', 'cert.pem'),
+      'utf8',
+    );
+    issuer.close();
+    await network.down();
+    network = new LocalNetwork({ dataDir: dir.path, network: desired });
+    const start = performance.now();
+
+    await network.up();
+
+    timings.warmUpMs = performance.now() - start;
+    issuer = new TokenClient(
+      (network.peers()[0] as LocalPeer).endpoint,
+      await network.user('WalletOrg', 'issuer'),
+    );
+    expect(await converged()).toBe(heightBefore);
+    expect(((await issuer.evaluate('GetTx', firstTx.txId)) as TxRecord).txId).toBe(firstTx.txId);
+    expect(
+      await readFile(join(network.layout.user('WalletOrg', 'admin'), 'msp', 'signcerts', 'cert.pem'), 'utf8'),
+    ).toBe(adminCertBefore);
+  });
+});
