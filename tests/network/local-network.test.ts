@@ -57,6 +57,9 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
   let bobCoin: HeldCoin;
   let firstTx: TxRecord;
   const timings: Record<string, number> = {};
+  /** The network's progress lines, printed at the end (phases and their durations). */
+  const progress: string[] = [];
+  const log = (line: string) => progress.push(line);
 
   /** Runs a chaincode query on one specific peer (not through the gateway's choice of peer). */
   async function queryOn(peer: LocalPeer, fn: string, ...args: string[]): Promise<unknown> {
@@ -90,7 +93,7 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
   beforeAll(async () => {
     dir = await tempDir('network');
     desired = parseNetwork(manifest);
-    network = new LocalNetwork({ dataDir: dir.path, network: desired });
+    network = new LocalNetwork({ dataDir: dir.path, network: desired, log });
     const start = performance.now();
     await network.up();
     timings.coldUpMs = performance.now() - start;
@@ -102,7 +105,7 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
   afterAll(async () => {
     issuer.close();
     await network.down();
-    console.log(`local network timings: ${JSON.stringify(timings)}`);
+    console.log(`local network timings: ${JSON.stringify(timings)}\n${progress.join('\n')}`);
     await dir.remove();
   });
 
@@ -267,7 +270,7 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
     );
     issuer.close();
     await network.down();
-    network = new LocalNetwork({ dataDir: dir.path, network: desired });
+    network = new LocalNetwork({ dataDir: dir.path, network: desired, log });
     const start = performance.now();
 
     await network.up();
