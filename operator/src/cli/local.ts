@@ -1,40 +1,197 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parseNetwork } from '../api/v1alpha1/parse.js';
+import { watch } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { parseNetwork, ValidationError } from '../api/v1alpha1/parse.js';
 import { LocalNetwork } from '../runtime/local/network.js';
+import { formatStatus, type StatusDocument } from '../runtime/local/status.js';
+import { Layout } from '../runtime/local/layout.js';
 import { repoRoot } from '../tools/versions.js';
 
-/** `node operator/dist/cli/local.js up [manifest] [dataDir]`: the network as local processes. */
-const [command = 'up', manifestArg, dataArg] = process.argv.slice(2);
-const manifest = resolve(manifestArg ?? join(repoRoot, 'manifests', 'local', 'network.yaml'));
-const dataDir = resolve(dataArg ?? process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network'));
-const say = (line: string) => process.stdout.write(`[network] ${line}\n`);
+/**
+ * The local runtime's command line (npm run network -- <command>):
+ *   up                  bring the network up and keep it running; edits to the manifest are
+ *                       reconciled as they are saved (declarative scaling); Ctrl-C stops it
+ *   status              the resources and their conditions, like `kubectl get`
+ *   scale <set> <n>     set a FabricPeerSet's replicas in the manifest (a running `up` applies it)
+ *   down                stop a running `up`
+ * Options: --manifest <file> (manifests/local/network.yaml), --data <dir> (.data/network or
+ * FABRIC_WALLET_DATA_DIR).
+ */
 
-if (command !== 'up') {
-  process.stderr.write(`unknown command ${command}; usage: local.js up [manifest] [dataDir]\n`);
-  process.exit(2);
+interface Options {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly manifest: string;
+  readonly dataDir: string;
 }
 
-const network = new LocalNetwork({
-  dataDir,
-  network: parseNetwork(await readFile(manifest, 'utf8')),
-  log: say,
-  onProcessEvent: (event) => {
-    if (event.type !== 'started') say(`process ${event.name}: ${JSON.stringify(event)}`);
-  },
+function parseArgs(argv: readonly string[]): Options {
+  const rest: string[] = [];
+  let manifest = join(repoRoot, 'manifests', 'local', 'network.yaml');
+  let dataDir = process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--manifest') manifest = argv[++i] ?? manifest;
+    else if (arg === '--data') dataDir = argv[++i] ?? dataDir;
+    else rest.push(arg);
+  }
+  const [command = 'up', ...args] = rest;
+  return { command, args, manifest: resolve(manifest), dataDir: resolve(dataDir) };
+}
+
+const say = (line: string) => process.stdout.write(`[network] ${line}\n`);
+
+// fabric-ca-client reuses one keep-alive TLS socket for many requests and adds a timeout
+// listener per request, which trips Node's leak warning without leaking. Other warnings print.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'MaxListenersExceededWarning' && warning.message.includes('TLSSocket')) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
-const stop = async (signal: string) => {
-  say(`${signal}: stopping every process (data stays in ${dataDir})`);
-  await network.down();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+
+async function up(options: Options): Promise<void> {
+  const network = new LocalNetwork({
+    dataDir: options.dataDir,
+    network: parseNetwork(await readFile(options.manifest, 'utf8')),
+    log: say,
+    onProcessEvent: (event) => {
+      if (event.type === 'exited')
+        say(
+          `${event.name} exited (code ${event.code ?? '-'}, signal ${event.signal ?? '-'}); restarting in ${event.restartInMs} ms`,
+        );
+      if (event.type === 'gave-up')
+        say(`${event.name} crashed ${event.restarts} times in a row; left stopped`);
+    },
+  });
+
+  // One reconcile at a time; changes that arrive meanwhile coalesce into one more pass.
+  let running = false;
+  let pending = false;
+  let stopping = false;
+  const reconcile = async (reason: string): Promise<void> => {
+    pending = true;
+    if (running) return;
+    running = true;
+    while (pending && !stopping) {
+      pending = false;
+      const start = performance.now();
+      try {
+        network.setResources(parseNetwork(await readFile(options.manifest, 'utf8')));
+        say(`reconciling (${reason})`);
+        await network.up();
+        say(
+          `network is up (${((performance.now() - start) / 1000).toFixed(1)} s); data in ${options.dataDir}`,
+        );
+      } catch (error) {
+        if (error instanceof ValidationError) say(`manifest not applied: ${error.message}`);
+        else say(`reconcile failed, will retry on the next change: ${(error as Error).message}`);
+      }
+    }
+    running = false;
+  };
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping every process (data stays in ${options.dataDir})`);
+    watcher.close();
+    await network.down();
+    say('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  // Editors replace files, so watch the directory and match the name.
+  let debounce: NodeJS.Timeout | undefined;
+  const watcher = watch(dirname(options.manifest), (_event, file) => {
+    if (file !== basename(options.manifest)) return;
+    clearTimeout(debounce);
+    debounce = setTimeout(() => void reconcile(`${basename(options.manifest)} changed`), 300);
+  });
+
+  await reconcile('start');
+  say(`watching ${options.manifest} for changes; Ctrl-C stops the network`);
+  // Keep status.json current between reconciles (heights, peers that went down).
+  setInterval(() => {
+    if (!running && !stopping)
+      network.refreshStatus().catch((error: unknown) => say(`status refresh failed: ${String(error)}`));
+  }, 10_000).unref();
+}
+
+async function readStatus(dataDir: string): Promise<StatusDocument | undefined> {
+  try {
+    return JSON.parse(await readFile(new Layout(dataDir).statusFile, 'utf8')) as StatusDocument;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function status(options: Options): Promise<void> {
+  const document = await readStatus(options.dataDir);
+  if (!document) {
+    say(`no network status in ${options.dataDir}; run: npm run network -- up`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`${formatStatus(document)}\n`);
+  say(alive(document.pid) ? `running (pid ${document.pid})` : 'not running (last status shown)');
+}
+
+async function scale(options: Options): Promise<void> {
+  const [set, countText] = options.args;
+  const count = Number(countText);
+  if (!set || !Number.isInteger(count) || count < 0 || count > 16) {
+    throw new Error('usage: scale <FabricPeerSet name> <replicas 0..16>');
+  }
+  const text = await readFile(options.manifest, 'utf8');
+  const documents = parseAllDocuments(text);
+  const target = documents.find((document) => {
+    const value = document.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+    return value?.kind === 'FabricPeerSet' && value.metadata?.name === set;
+  });
+  if (!target || 'empty' in target) throw new Error(`no FabricPeerSet ${set} in ${options.manifest}`);
+  target.setIn(['spec', 'replicas'], count);
+  const updated = documents.map((document) => document.toString()).join('');
+  parseNetwork(updated); // refuse to write a manifest that would not validate
+  await writeFile(options.manifest, updated);
+  say(
+    `FabricPeerSet ${set}: spec.replicas = ${count} in ${options.manifest}; a running network reconciles it now`,
+  );
+}
+
+async function down(options: Options): Promise<void> {
+  const document = await readStatus(options.dataDir);
+  if (!document || !alive(document.pid)) {
+    say('not running');
+    return;
+  }
+  process.kill(document.pid, 'SIGTERM');
+  const deadline = Date.now() + 60_000;
+  while (alive(document.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  say(alive(document.pid) ? `pid ${document.pid} still running after 60 s` : 'stopped');
+}
+
+const options = parseArgs(process.argv.slice(2));
+const commands: Record<string, (o: Options) => Promise<void>> = { up, status, scale, down };
+const command = commands[options.command];
+if (!command) {
+  process.stderr.write(`unknown command ${options.command}; commands: ${Object.keys(commands).join(', ')}\n`);
+  process.exit(2);
+}
 try {
-  await network.up();
-  say(`network is up; data in ${dataDir}; Ctrl-C stops it`);
+  await command(options);
 } catch (error) {
-  say(`bring-up failed: ${(error as Error).stack ?? String(error)}`);
-  await network.down();
+  process.stderr.write(`[network] ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }

@@ -3,7 +3,13 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { selects, type Network } from '../../api/v1alpha1/parse.js';
-import type { FabricCA, FabricChaincode, FabricChannel, FabricPeerSet } from '../../api/v1alpha1/types.js';
+import type {
+  FabricCA,
+  FabricChaincode,
+  FabricChannel,
+  FabricPeerSet,
+  FabricResource,
+} from '../../api/v1alpha1/types.js';
 import { configtxYaml, type ChannelOrg } from '../../fabric/configtx.js';
 import { connectGateway } from '../../fabric/gateway.js';
 import { readSigningIdentity, writeMsp, type SigningIdentity } from '../../fabric/identity.js';
@@ -26,6 +32,7 @@ import { FileMaterialStore } from './file-store.js';
 import { Layout } from './layout.js';
 import { ordererEnv, peerEnv, writeOrdererConfig, writePeerConfig } from './node-config.js';
 import { PortBook } from './ports.js';
+import { StatusBook, type ResourceStatus } from './status.js';
 import { Supervisor, type SupervisorEvent } from './supervisor.js';
 import { waitForTcp } from './wait.js';
 
@@ -73,6 +80,8 @@ export class LocalNetwork {
   private readonly orgs = new Map<string, LocalOrg>();
   private readonly log: (line: string) => void;
   private readonly packageIds = new Map<string, string>();
+  private status: StatusBook | undefined;
+  private readonly committedSequence = new Map<string, number>();
 
   constructor(options: LocalNetworkOptions) {
     this.layout = new Layout(options.dataDir);
@@ -94,18 +103,155 @@ export class LocalNetwork {
     this.network = network;
   }
 
-  /** Brings everything to the desired state, phase by phase, printing how long each took. */
+  /**
+   * Brings everything to the desired state, phase by phase, printing how long each took and
+   * recording each resource's conditions in status.json.
+   */
   async up(): Promise<void> {
     await mkdir(this.layout.root, { recursive: true });
     this.ports ??= await PortBook.open(this.layout.portsFile);
-    await this.phase('certificate authorities and identities', () => this.reconcileCas());
-    await this.phase('orderers', () => this.reconcileOrderers());
-    await this.phase('peers', () => this.reconcilePeers());
-    for (const channel of this.network.channels) {
-      await this.phase(`channel ${channel.metadata.name}`, () => this.reconcileChannel(channel));
+    this.status ??= await StatusBook.open(this.layout.statusFile);
+    const { cas, ordererSets, peerSets, channels, chaincodes } = this.network;
+    this.status.retain(
+      new Set(
+        [...cas, ...ordererSets, ...peerSets, ...channels, ...chaincodes].map(
+          (r) => `${r.kind}/${r.metadata.name}`,
+        ),
+      ),
+    );
+    await this.phase(
+      'certificate authorities and identities',
+      cas,
+      () => this.reconcileCas(),
+      (ca) =>
+        Promise.resolve({
+          details: {
+            org: ca.spec.org,
+            mspId: ca.spec.mspId,
+            identities: ['admin', ...(ca.spec.identities ?? []).map((i) => i.name)],
+          },
+        }),
+    );
+    await this.phase(
+      'orderers',
+      ordererSets,
+      () => this.reconcileOrderers(),
+      (set) =>
+        Promise.resolve({
+          replicas: `${set.spec.replicas}/${set.spec.replicas}`,
+          details: { consensus: set.spec.consensus },
+        }),
+    );
+    await this.phase(
+      'peers',
+      peerSets,
+      () => this.reconcilePeers(),
+      (set) => {
+        const peers = this.peersOf(set);
+        const running = peers.filter((peer) => this.supervisor.isRunning(peer.name)).length;
+        return Promise.resolve({
+          replicas: `${running}/${peers.length}`,
+          details: { peers: peers.map((peer) => ({ name: peer.name, endpoint: peer.endpoint.address })) },
+        });
+      },
+    );
+    for (const channel of channels) {
+      await this.phase(
+        `channel ${channel.metadata.name}`,
+        [channel],
+        () => this.reconcileChannel(channel),
+        async () => {
+          const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
+          const heights = await Promise.all(
+            peers.map((peer) => this.peerHeight(peer, channel.metadata.name)),
+          );
+          return {
+            height: Math.min(...heights),
+            details: {
+              organizations: [...new Set(peers.map((peer) => peer.mspId))],
+              heights: Object.fromEntries(peers.map((peer, i) => [peer.name, heights[i]])),
+            },
+          };
+        },
+      );
     }
-    for (const chaincode of this.network.chaincodes) {
-      await this.phase(`chaincode ${chaincode.metadata.name}`, () => this.reconcileChaincode(chaincode));
+    for (const chaincode of chaincodes) {
+      await this.phase(
+        `chaincode ${chaincode.metadata.name}`,
+        [chaincode],
+        () => this.reconcileChaincode(chaincode),
+        () =>
+          Promise.resolve({
+            details: {
+              version: chaincode.spec.version,
+              sequence: this.committedSequence.get(chaincode.metadata.name),
+              packageIds: Object.fromEntries(this.packageIds),
+            },
+          }),
+      );
+    }
+  }
+
+  /** Refreshes observed facts that change without a reconcile (block heights, running peers). */
+  async refreshStatus(): Promise<void> {
+    const status = this.status;
+    if (!status) return;
+    for (const channel of this.network.channels) {
+      const current = status.get('FabricChannel', channel.metadata.name);
+      if (!current) continue;
+      const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
+      const heights = await Promise.all(
+        peers.map((peer) => this.peerHeight(peer, channel.metadata.name).catch(() => 0)),
+      );
+      status.ready(
+        'FabricChannel',
+        channel.metadata.name,
+        current.observedGeneration,
+        'Reconciled',
+        `channel ${channel.metadata.name} is up`,
+        {
+          height: Math.min(...heights),
+          details: {
+            ...current.details,
+            heights: Object.fromEntries(peers.map((peer, i) => [peer.name, heights[i]])),
+          },
+        },
+      );
+    }
+    for (const set of this.network.peerSets) {
+      const current = status.get('FabricPeerSet', set.metadata.name);
+      if (!current) continue;
+      const peers = this.peersOf(set);
+      const running = peers.filter((peer) => this.supervisor.isRunning(peer.name)).length;
+      const generation = current.observedGeneration;
+      if (running === peers.length) {
+        status.ready('FabricPeerSet', set.metadata.name, generation, 'Reconciled', 'peers is up', {
+          replicas: `${running}/${peers.length}`,
+        });
+      } else {
+        status.degraded(
+          'FabricPeerSet',
+          set.metadata.name,
+          generation,
+          'PeerDown',
+          `${peers.length - running} peer(s) not running`,
+        );
+      }
+    }
+    await status.save();
+  }
+
+  /** The status of every resource as last reconciled. */
+  statuses(): ResourceStatus[] {
+    return this.status?.all() ?? [];
+  }
+
+  private async peerHeight(peer: LocalPeer, channel: string): Promise<number> {
+    const admin = new PeerAdmin(peer.endpoint, this.org(peer.org).admin);
+    try {
+      return await admin.height(channel);
+    } finally {
+      admin.close();
     }
   }
 
@@ -131,10 +277,50 @@ export class LocalNetwork {
     return readSigningIdentity(join(this.layout.user(org, id), 'msp'), this.org(org).mspId);
   }
 
-  private async phase(name: string, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one reconcile phase for `resources`: Progressing while it runs, then Ready with
+   * what `describe` observed, or Degraded with the error (which is rethrown).
+   */
+  private async phase<R extends FabricResource>(
+    name: string,
+    resources: readonly R[],
+    work: () => Promise<void>,
+    describe: (resource: R) => Promise<Partial<ResourceStatus>>,
+  ): Promise<void> {
+    const status = this.status;
+    if (!status) throw new Error('status book not open');
     const start = performance.now();
     this.log(`${name} ...`);
-    await work();
+    const generation = (resource: R) => resource.metadata.generation ?? 1;
+    for (const resource of resources)
+      status.progressing(resource.kind, resource.metadata.name, generation(resource), 'Reconciling', name);
+    await status.save();
+    try {
+      await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const resource of resources)
+        status.degraded(
+          resource.kind,
+          resource.metadata.name,
+          generation(resource),
+          'ReconcileFailed',
+          message,
+        );
+      await status.save();
+      throw error;
+    }
+    for (const resource of resources) {
+      status.ready(
+        resource.kind,
+        resource.metadata.name,
+        generation(resource),
+        'Reconciled',
+        `${name} is up`,
+        await describe(resource),
+      );
+    }
+    await status.save();
     this.log(`${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   }
 
@@ -478,6 +664,7 @@ export class LocalNetwork {
           ? committed.sequence
           : committed.sequence + 1);
     if (committed?.sequence === sequence) {
+      this.committedSequence.set(name, sequence);
       this.log(`  ${name} ${chaincode.spec.version} is committed at sequence ${sequence}`);
       await this.stopOtherVersions(chaincode, label);
       return;
@@ -518,6 +705,7 @@ export class LocalNetwork {
           commit(committer.gateway, channelName, mspIds, { name, version: chaincode.spec.version, sequence }),
         `commit ${name}`,
       );
+      this.committedSequence.set(name, sequence);
       this.log(`  committed ${name} ${chaincode.spec.version} sequence ${sequence}`);
     } finally {
       committer.close();
