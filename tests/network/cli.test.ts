@@ -88,8 +88,11 @@ describe('the network command line (3 Raft orderers)', () => {
     const scaled = await command('scale', 'wallet', '3');
 
     expect(scaled.code, scaled.output).toBe(0);
-    await waitFor('wallet 3/3', async () => /True\s+3\/3/.test(await statusRow('wallet')));
+    await waitFor('wallet-peer-2 to get the chaincode', () =>
+      Promise.resolve(output.includes('installed token_1.0 on wallet-peer-2')),
+    );
     expect(output).toMatch(/wallet-peer-2 joined payments/);
+    expect(await statusRow('wallet')).toMatch(/True\s+3\/3/);
     expect(await readFile(manifest, 'utf8')).toMatch(/name: wallet\n[\s\S]*?replicas: 3/);
   });
 
@@ -98,8 +101,11 @@ describe('the network command line (3 Raft orderers)', () => {
 
     await writeFile(manifest, text.replace(/(name: cinema\n[\s\S]*?replicas: )1/, '$12'));
 
-    await waitFor('cinema 2/2', async () => /True\s+2\/2/.test(await statusRow('cinema')));
-    expect(output).toMatch(/installed token_1\.0 on cinema-peer-1/);
+    await waitFor('cinema-peer-1 to get the chaincode', () =>
+      Promise.resolve(output.includes('installed token_1.0 on cinema-peer-1')),
+    );
+    expect(output).toMatch(/cinema-peer-1 joined payments/);
+    expect(await statusRow('cinema')).toMatch(/True\s+2\/2/);
   });
 
   it('refuses an invalid scale with a clear message and leaves the manifest as it was', async () => {
