@@ -58,15 +58,20 @@ export interface SeatRow {
   readonly count: number;
 }
 
-export interface Screening {
+/** A screening as a merchant proposes it, before the ledger adds who and when. */
+export interface ScreeningSpec {
   readonly screeningId: string;
   readonly film: string;
+  /** Milliseconds since the epoch. */
   readonly startsAt: number;
   readonly seatMap: readonly SeatRow[];
   /** Price of one seat in minor units. */
   readonly price: string;
   /** Where ticket payments go. */
   readonly cinemaAddress: string;
+}
+
+export interface Screening extends ScreeningSpec {
   readonly merchantMsp: string;
   readonly merchantId: string;
   readonly createdAt: number;

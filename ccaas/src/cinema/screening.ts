@@ -3,17 +3,7 @@ import { Rejection, RejectionCode } from '../protocol/errors.js';
 import { isAddress } from '../protocol/keys.js';
 import { Limits } from '../protocol/limits.js';
 import { ID_RULE, readArray, readInteger, readObject, readString } from '../protocol/validate.js';
-import type { SeatRow } from '../model.js';
-
-/** A screening as a merchant proposes it, before the ledger adds who and when. */
-export interface ScreeningSpec {
-  readonly screeningId: string;
-  readonly film: string;
-  readonly startsAt: number;
-  readonly seatMap: readonly SeatRow[];
-  readonly price: string;
-  readonly cinemaAddress: string;
-}
+import type { ScreeningSpec, SeatRow } from '../model.js';
 
 const ROW_RULE = { pattern: /^[A-Z]{1,3}$/, patternHint: '1 to 3 upper-case letters', maxLength: 3 };
 const FILM_RULE = {

@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import type { SigningIdentity } from './identity.js';
@@ -19,12 +18,10 @@ export function connectGateway(endpoint: PeerEndpoint, identity: SigningIdentity
       ...(endpoint.hostOverride ? { 'grpc.ssl_target_name_override': endpoint.hostOverride } : {}),
     },
   );
-  const privateKey =
-    typeof identity.privateKey === 'string' ? createPrivateKey(identity.privateKey) : identity.privateKey;
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
-    signer: signers.newPrivateKeySigner(privateKey),
+    signer: signers.newPrivateKeySigner(identity.privateKey),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 60_000 }),

@@ -19,6 +19,29 @@ function validationParameter(): Uint8Array {
   return policy.serializeBinary();
 }
 
+/** The setters that approve, commit and readiness arguments share. */
+interface DefinitionArgs {
+  setName(value: string): void;
+  setVersion(value: string): void;
+  setSequence(value: number): void;
+  setEndorsementPlugin(value: string): void;
+  setValidationPlugin(value: string): void;
+  setValidationParameter(value: Uint8Array): void;
+  setInitRequired(value: boolean): void;
+}
+
+/** Fills the fields every org must agree on, the same way for approve, check and commit. */
+function withDefinition<T extends DefinitionArgs>(args: T, definition: ChaincodeDefinition): T {
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setSequence(definition.sequence);
+  args.setEndorsementPlugin('escc');
+  args.setValidationPlugin('vscc');
+  args.setValidationParameter(validationParameter());
+  args.setInitRequired(false);
+  return args;
+}
+
 function lifecycleContract(gateway: Gateway, channel: string) {
   return gateway.getNetwork(channel).getContract('_lifecycle');
 }
@@ -53,14 +76,7 @@ export async function commitReadiness(
   channel: string,
   definition: ChaincodeDefinition,
 ): Promise<Record<string, boolean>> {
-  const args = new peer.lifecycle.CheckCommitReadinessArgs();
-  args.setName(definition.name);
-  args.setVersion(definition.version);
-  args.setSequence(definition.sequence);
-  args.setEndorsementPlugin('escc');
-  args.setValidationPlugin('vscc');
-  args.setValidationParameter(validationParameter());
-  args.setInitRequired(false);
+  const args = withDefinition(new peer.lifecycle.CheckCommitReadinessArgs(), definition);
   const bytes = await lifecycleContract(gateway, channel).evaluate('CheckCommitReadiness', {
     arguments: [args.serializeBinary()],
   });
@@ -81,14 +97,7 @@ export async function approve(
   local.setPackageId(definition.packageId);
   const source = new peer.lifecycle.ChaincodeSource();
   source.setLocalPackage(local);
-  const args = new peer.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
-  args.setName(definition.name);
-  args.setVersion(definition.version);
-  args.setSequence(definition.sequence);
-  args.setEndorsementPlugin('escc');
-  args.setValidationPlugin('vscc');
-  args.setValidationParameter(validationParameter());
-  args.setInitRequired(false);
+  const args = withDefinition(new peer.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs(), definition);
   args.setSource(source);
   await lifecycleContract(gateway, channel).submit('ApproveChaincodeDefinitionForMyOrg', {
     arguments: [args.serializeBinary()],
@@ -103,14 +112,7 @@ export async function commit(
   orgs: readonly string[],
   definition: ChaincodeDefinition,
 ): Promise<void> {
-  const args = new peer.lifecycle.CommitChaincodeDefinitionArgs();
-  args.setName(definition.name);
-  args.setVersion(definition.version);
-  args.setSequence(definition.sequence);
-  args.setEndorsementPlugin('escc');
-  args.setValidationPlugin('vscc');
-  args.setValidationParameter(validationParameter());
-  args.setInitRequired(false);
+  const args = withDefinition(new peer.lifecycle.CommitChaincodeDefinitionArgs(), definition);
   await lifecycleContract(gateway, channel).submit('CommitChaincodeDefinition', {
     arguments: [args.serializeBinary()],
     endorsingOrganizations: [...orgs],
