@@ -1,9 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per workspace with code plus the integration suites in tests/ (api/ joins when it
-// has code).
+// One project per workspace plus the integration suites in tests/.
 export default defineConfig({
   test: {
-    projects: ['ccaas', 'operator', 'tests'],
+    projects: ['ccaas', 'operator', 'api', 'tests'],
   },
 });

@@ -1,8 +1,8 @@
 import { MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolBin, toolVersion } from '@fabric-wallet/operator/tools';
-import { freePort } from '../support/ports.js';
-import { run, startProcess, type Started } from '../support/processes.js';
+import { startFerretDb } from '../support/ferretdb.js';
+import { run, type Started } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 describe('FerretDB (the outer DB server) answers the mongodb driver', () => {
@@ -12,23 +12,9 @@ describe('FerretDB (the outer DB server) answers the mongodb driver', () => {
 
   beforeAll(async () => {
     dir = await tempDir('ferretdb');
-    const port = await freePort();
-    ferret = startProcess(
-      'ferretdb',
-      toolBin('ferretdb', 'ferretdb'),
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dir.path}/`,
-        `--listen-addr=127.0.0.1:${port}`,
-        '--telemetry=disable',
-        '--debug-addr=-',
-        `--state-dir=${dir.path}`,
-        '--log-level=warn',
-      ],
-      { cwd: dir.path, logDir: dir.path, env: { DO_NOT_TRACK: '1' } },
-    );
-    await ferret.listening(port, 30_000);
-    client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 10_000 });
+    const started = await startFerretDb(dir.path);
+    ferret = started.process;
+    client = new MongoClient(started.uri, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
   });
 

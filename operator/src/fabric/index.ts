@@ -3,3 +3,4 @@ export { readSigningIdentity, type SigningIdentity } from './identity.js';
 export { commitReadiness, errorText, queryCommitted, type ChaincodeDefinition } from './lifecycle.js';
 export { PeerAdmin, ProposalError, type PeerEndpoint } from './peer-admin.js';
 export { ccaasPackage } from './package.js';
+export { CaClient, CaError, type Enrolled } from './ca.js';

@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { ApiConfig } from './config.js';
+import type { Database } from './db/mongo.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import type { Ledger } from './fabric/ledger.js';
+import type { Logger } from './logger.js';
+import { requireUser } from './middleware/auth.js';
+import { onError, problem } from './middleware/problem.js';
+import { accountRoutes } from './routes/accounts.js';
+import { billRoutes } from './routes/bills.js';
+import { rechargeRoutes } from './routes/recharges.js';
+import { walletRoutes } from './routes/wallet.js';
+import { Accounts } from './services/accounts.js';
+import { Recharges } from './services/recharge.js';
+import { Wallet } from './services/wallet.js';
+import type { AppEnv } from './types.js';
+
+export interface AppDeps {
+  readonly config: ApiConfig;
+  readonly db: Database;
+  readonly ledger: Ledger;
+  readonly logger: Logger;
+  /** Enables the development payment provider route. */
+  readonly devPayments?: boolean;
+}
+
+/** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const { collections } = deps.db;
+  const accounts = new Accounts(collections, deps.config.fabric, deps.config.sessionTtlMs);
+  const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric);
+  const recharges = new Recharges(collections, deps.ledger, deps.config.fabric.issuer);
+
+  const app = new OpenAPIHono<AppEnv>({
+    // Schema failures become one 400 problem listing every field that is wrong.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const errors = result.error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(body)',
+        message: issue.message,
+      }));
+      return problem(c, badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }));
+    },
+  });
+
+  app.use(requestId({ limitLength: 64 }));
+  app.use(async (c, next) => {
+    const logger = deps.logger.child({ requestId: c.get('requestId') });
+    c.set('logger', logger);
+    const start = performance.now();
+    await next();
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - start),
+      },
+      'request',
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(
+          413,
+          'payload-too-large',
+          'Body too large',
+          `request bodies are limited to ${deps.config.bodyLimitBytes} bytes`,
+        );
+      },
+    }),
+  );
+
+  const auth = requireUser(accounts);
+  for (const path of [
+    '/v1/me',
+    '/v1/me/*',
+    '/v1/sessions/current',
+    '/v1/transfers',
+    '/v1/recharges',
+    '/v1/recharges/*',
+  ]) {
+    app.use(path, auth);
+  }
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  accountRoutes(app, accounts);
+  walletRoutes(app, wallet, collections);
+  billRoutes(app, collections);
+  rechargeRoutes(app, recharges, collections, deps.devPayments ?? false);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'fabric-wallet API', version: '0.1.0' } });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.notFound((c) => problem(c, notFound(`no route ${c.req.method} ${c.req.path}`)));
+  app.onError(onError);
+  return app;
+}

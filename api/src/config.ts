@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+
+/** How the API runs, parsed once from the environment and frozen. */
+export interface ApiConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly mongodbUri: string;
+  readonly dbName: string;
+  /** Bearer credential for the admin routes (merchant and issuer accounts). */
+  readonly adminToken: string;
+  readonly sessionTtlMs: number;
+  readonly bodyLimitBytes: number;
+  readonly fabric: FabricConfig;
+}
+
+export interface PemIdentity {
+  readonly mspId: string;
+  readonly certificate: string;
+  readonly privateKeyPem: string;
+}
+
+export interface FabricConfig {
+  readonly channel: string;
+  readonly chaincode: string;
+  /** The gateway peer of the wallet operator's org. */
+  readonly peer: { readonly address: string; readonly tlsRootCert: string; readonly hostOverride?: string };
+  /** Enrolls customers (random ids, wallet.role=customer). */
+  readonly registrar: PemIdentity;
+  /** Mints paid recharges. */
+  readonly issuer: PemIdentity;
+  readonly ca: { readonly url: string; readonly caName: string; readonly tlsRootCert: string };
+  /** CAs where merchant accounts are registered (the cinema org's). */
+  readonly merchantCa?: {
+    readonly url: string;
+    readonly caName: string;
+    readonly tlsRootCert: string;
+    readonly registrar: PemIdentity;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid API configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Reads a file named by an environment variable, recording a problem when it cannot. */
+export function fileFrom(env: NodeJS.ProcessEnv, name: string, problems: string[]): string {
+  const path = env[name];
+  if (!path) {
+    problems.push(`${name} is required (a file path)`);
+    return '';
+  }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return '';
+  }
+}
+
+export function integerFrom(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(text)}`);
+    return fallback;
+  }
+  return value;
+}

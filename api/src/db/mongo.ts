@@ -1,0 +1,154 @@
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { WrappedKey, Sealed } from '../security/vault.js';
+
+/**
+ * The outer DB. Works on MongoDB and on FerretDB v1, so it uses no multi-document
+ * transactions, change streams, TTL indexes, $lookup or Decimal128: amounts are decimal
+ * strings, expiry is checked on read, and every write is an idempotent single-document one.
+ */
+
+export type Role = 'customer' | 'merchant' | 'issuer';
+
+export interface UserDoc {
+  _id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  vault: WrappedKey;
+  fabric: { enrollmentId: string; mspId: string; certificate: string; sealedKey: Sealed };
+  /** The current receive address; older ones still receive and can be swept. */
+  receiveAddress: string;
+  failedLogins: number;
+  lockedUntil?: Date;
+  createdAt: Date;
+  passwordChangedAt: Date;
+}
+
+export interface AddressDoc {
+  /** The address itself. */
+  _id: string;
+  userId: string;
+  publicKey: string;
+  sealedKey: Sealed;
+  purpose: 'receive' | 'change';
+  createdAt: Date;
+}
+
+export interface SessionDoc {
+  /** SHA-256 of the bearer token: a leaked DB does not yield usable tokens. */
+  _id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface IdempotencyDoc {
+  /** `<userId>:<Idempotency-Key>`. */
+  _id: string;
+  requestHash: string;
+  state: 'pending' | 'done';
+  response?: { status: number; body: unknown };
+  createdAt: Date;
+}
+
+export interface UtxoDoc {
+  /** `<txId>:<index>`. */
+  _id: string;
+  txId: string;
+  index: number;
+  owner: string;
+  userId: string | null;
+  amount: string;
+  ts: Date;
+  spent: boolean;
+  spentBy?: string;
+  lockedBy?: string;
+  lockedUntil?: Date;
+}
+
+export interface TxDoc {
+  _id: string;
+  record: TxRecord;
+  blockNumber: number | null;
+}
+
+export type MovementKind = 'recharge' | 'transfer' | 'ticket';
+
+/** One line of a user's bill: what one transaction did to that user's balance. */
+export interface MovementDoc {
+  /** `<txId>:<userId>`. */
+  _id: string;
+  userId: string;
+  txId: string;
+  kind: MovementKind;
+  direction: 'in' | 'out' | 'self';
+  /** Net change, minor units, always positive; see direction. */
+  amount: string;
+  /** Other parties: usernames where known, else addresses. */
+  counterparties: string[];
+  ts: Date;
+  memoHash: string;
+}
+
+export interface RechargeOrderDoc {
+  _id: string;
+  userId: string;
+  amount: string;
+  address: string;
+  status: 'created' | 'paid' | 'minted';
+  txId?: string;
+  createdAt: Date;
+  paidAt?: Date;
+}
+
+export interface CheckpointDoc {
+  _id: string;
+  blockNumber: string;
+  transactionId?: string;
+}
+
+export interface Collections {
+  readonly users: Collection<UserDoc>;
+  readonly addresses: Collection<AddressDoc>;
+  readonly sessions: Collection<SessionDoc>;
+  readonly idempotency: Collection<IdempotencyDoc>;
+  readonly utxos: Collection<UtxoDoc>;
+  readonly txs: Collection<TxDoc>;
+  readonly movements: Collection<MovementDoc>;
+  readonly orders: Collection<RechargeOrderDoc>;
+  readonly checkpoints: Collection<CheckpointDoc>;
+}
+
+export interface Database {
+  readonly client: MongoClient;
+  readonly db: Db;
+  readonly collections: Collections;
+  close(): Promise<void>;
+}
+
+/** Connects and creates the indexes every query relies on (idempotent). */
+export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
+  await client.connect();
+  const db = client.db(dbName);
+  const collections: Collections = {
+    users: db.collection('users'),
+    addresses: db.collection('addresses'),
+    sessions: db.collection('sessions'),
+    idempotency: db.collection('idempotency'),
+    utxos: db.collection('utxos'),
+    txs: db.collection('txs'),
+    movements: db.collection('movements'),
+    orders: db.collection('rechargeOrders'),
+    checkpoints: db.collection('checkpoints'),
+  };
+  await collections.users.createIndex({ username: 1 }, { unique: true }, undefined);
+  await collections.addresses.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
+  await collections.sessions.createIndex({ userId: 1 }, undefined, undefined);
+  await collections.utxos.createIndex({ userId: 1, spent: 1 }, undefined, undefined);
+  await collections.utxos.createIndex({ owner: 1, spent: 1 }, undefined, undefined);
+  await collections.movements.createIndex({ userId: 1, ts: -1, _id: -1 }, undefined, undefined);
+  await collections.orders.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
+  return { client, db, collections, close: () => client.close() };
+}

@@ -1,0 +1,108 @@
+import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { Collections, MovementDoc, MovementKind } from './mongo.js';
+
+const kindOf: Record<TxRecord['kind'], MovementKind> = {
+  mint: 'recharge',
+  transfer: 'transfer',
+  purchase: 'ticket',
+};
+
+/**
+ * Applies one committed transaction record to the outer DB. Every write is an idempotent
+ * upsert keyed by tx id or outpoint, so applying a record twice, or in the order the indexer
+ * and a write request happen to see it, gives the same result. `spent` is only ever set, so
+ * an output whose spend is applied before its creation stays spent.
+ */
+export async function applyTx(
+  collections: Collections,
+  record: TxRecord,
+  blockNumber: number | null,
+): Promise<void> {
+  const ts = new Date(record.ts);
+  const owners = [
+    ...new Set([
+      ...record.inputs.map((input) => input.owner),
+      ...record.outputs.map((output) => output.address),
+    ]),
+  ];
+  const users = new Map(
+    (await collections.addresses.find({ _id: { $in: owners } }, { projection: { userId: 1 } }).toArray()).map(
+      (doc) => [doc._id, doc.userId],
+    ),
+  );
+  const userOf = (address: string) => users.get(address) ?? null;
+
+  await collections.txs.updateOne(
+    { _id: record.txId },
+    blockNumber === null
+      ? { $setOnInsert: { record, blockNumber: null } }
+      : { $set: { record, blockNumber } },
+    { upsert: true },
+  );
+  for (const input of record.inputs) {
+    await collections.utxos.updateOne(
+      { _id: `${input.txId}:${input.index}` },
+      {
+        $set: { spent: true, spentBy: record.txId },
+        $unset: { lockedBy: '', lockedUntil: '' },
+        $setOnInsert: {
+          txId: input.txId,
+          index: input.index,
+          owner: input.owner,
+          userId: userOf(input.owner),
+          amount: input.amount,
+          ts,
+        },
+      },
+      { upsert: true },
+    );
+  }
+  for (const [index, output] of record.outputs.entries()) {
+    await collections.utxos.updateOne(
+      { _id: `${record.txId}:${index}` },
+      {
+        $set: {
+          txId: record.txId,
+          index,
+          owner: output.address,
+          userId: userOf(output.address),
+          amount: output.amount,
+          ts,
+        },
+        $setOnInsert: { spent: false },
+      },
+      { upsert: true },
+    );
+  }
+  for (const movement of movementsOf(record, userOf)) {
+    await collections.movements.replaceOne({ _id: movement._id }, movement, { upsert: true });
+  }
+}
+
+/** The bill lines of a transaction: one per user it touched, with the net amount. */
+export function movementsOf(record: TxRecord, userOf: (address: string) => string | null): MovementDoc[] {
+  const net = new Map<string, bigint>();
+  const add = (userId: string | null, amount: bigint) => {
+    if (userId !== null) net.set(userId, (net.get(userId) ?? 0n) + amount);
+  };
+  for (const input of record.inputs) add(userOf(input.owner), -BigInt(input.amount));
+  for (const output of record.outputs) add(userOf(output.address), BigInt(output.amount));
+  return [...net].map(([userId, amount]) => {
+    const direction = amount > 0n ? 'in' : amount < 0n ? 'out' : 'self';
+    const others =
+      direction === 'in'
+        ? record.inputs.map((input) => input.owner).filter((address) => userOf(address) !== userId)
+        : record.outputs.map((output) => output.address).filter((address) => userOf(address) !== userId);
+    return {
+      _id: `${record.txId}:${userId}`,
+      userId,
+      txId: record.txId,
+      kind: kindOf[record.kind],
+      direction,
+      amount: (amount < 0n ? -amount : amount).toString(),
+      counterparties: [...new Set(others)],
+      ts: new Date(record.ts),
+      memoHash: record.memoHash,
+    };
+  });
+}

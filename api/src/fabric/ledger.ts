@@ -1,0 +1,95 @@
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { errorText } from '@fabric-wallet/operator/fabric';
+import type { FabricConfig, PemIdentity } from '../config.js';
+import { ApiError, fromChaincode, unavailable } from '../errors.js';
+
+const decoder = new TextDecoder();
+
+/**
+ * The token chaincode through the wallet org's gateway peer. One gRPC connection is shared;
+ * each call runs as the Fabric identity given (the user's own, so nobody else can sign for
+ * them; or the API's issuer). Chaincode rejections become 4xx ApiErrors; anything else
+ * (peer down, timeout) a 503, never a 500.
+ */
+export class Ledger {
+  private readonly client: grpc.Client;
+
+  constructor(readonly config: FabricConfig) {
+    this.client = new grpc.Client(
+      config.peer.address,
+      grpc.credentials.createSsl(Buffer.from(config.peer.tlsRootCert)),
+      {
+        ...(config.peer.hostOverride ? { 'grpc.ssl_target_name_override': config.peer.hostOverride } : {}),
+      },
+    );
+  }
+
+  /** A gateway acting as `identity`; cheap (no new connection); close it after use. */
+  gateway(identity: PemIdentity): Gateway {
+    return connect({
+      client: this.client,
+      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + 15_000 }),
+      endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+      submitOptions: () => ({ deadline: Date.now() + 15_000 }),
+      commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+    });
+  }
+
+  /** Submits `contract:fn(args)` as `identity` and waits for the commit; returns the parsed result. */
+  async submit(
+    identity: PemIdentity,
+    fn: string,
+    args: readonly string[],
+    contract?: string,
+  ): Promise<unknown> {
+    const gateway = this.gateway(identity);
+    try {
+      const network = gateway.getNetwork(this.config.channel);
+      const bytes = await network.getContract(this.config.chaincode, contract).submitTransaction(fn, ...args);
+      return JSON.parse(decoder.decode(bytes)) as unknown;
+    } catch (error) {
+      throw translate(error, fn);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  /** Evaluates a query as `identity` (no transaction). */
+  async evaluate(
+    identity: PemIdentity,
+    fn: string,
+    args: readonly string[],
+    contract?: string,
+  ): Promise<unknown> {
+    const gateway = this.gateway(identity);
+    try {
+      const network = gateway.getNetwork(this.config.channel);
+      const bytes = await network
+        .getContract(this.config.chaincode, contract)
+        .evaluateTransaction(fn, ...args);
+      return JSON.parse(decoder.decode(bytes)) as unknown;
+    } catch (error) {
+      throw translate(error, fn);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function translate(error: unknown, fn: string): ApiError {
+  if (error instanceof ApiError) return error;
+  const text = errorText(error);
+  return (
+    fromChaincode(text, error) ??
+    Object.assign(unavailable(`the ledger did not complete ${fn}; try again`), { cause: error })
+  );
+}

@@ -1,0 +1,6 @@
+export { createApp, type AppDeps } from './app.js';
+export type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+export { connectDatabase, type Database } from './db/mongo.js';
+export { Ledger } from './fabric/ledger.js';
+export { localApiConfig, localFabricConfig } from './local-config.js';
+export { createLogger } from './logger.js';

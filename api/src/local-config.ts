@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+
+/** Reads an identity that the local runtime enrolled into its data dir. */
+async function identity(dataDir: string, org: string, id: string, mspId: string): Promise<PemIdentity> {
+  const dir = join(dataDir, 'orgs', org, 'users', id, 'msp');
+  return {
+    mspId,
+    certificate: await readFile(join(dir, 'signcerts', 'cert.pem'), 'utf8'),
+    privateKeyPem: await readFile(join(dir, 'keystore', 'key.pem'), 'utf8'),
+  };
+}
+
+/**
+ * The API's Fabric settings for the network `npm start` runs: endpoints from the data dir's
+ * ports.json, identities enrolled by the local runtime (api-registrar and issuer of
+ * WalletOrg, cinema-registrar of CinemaOrg).
+ */
+export async function localFabricConfig(dataDir: string): Promise<FabricConfig> {
+  const ports = JSON.parse(await readFile(join(dataDir, 'ports.json'), 'utf8')) as Record<string, number>;
+  const port = (name: string) => {
+    const value = ports[name];
+    if (value === undefined) throw new Error(`${dataDir}/ports.json has no ${name}: is the network up?`);
+    return value;
+  };
+  const caTls = (org: string) => readFile(join(dataDir, 'orgs', org, 'ca', 'ca-cert.pem'), 'utf8');
+  return {
+    channel: 'payments',
+    chaincode: 'token',
+    peer: {
+      address: `127.0.0.1:${port('wallet-peer-0')}`,
+      tlsRootCert: await readFile(join(dataDir, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'), 'utf8'),
+      hostOverride: 'localhost',
+    },
+    registrar: await identity(dataDir, 'WalletOrg', 'api-registrar', 'WalletOrgMSP'),
+    issuer: await identity(dataDir, 'WalletOrg', 'issuer', 'WalletOrgMSP'),
+    ca: {
+      url: `https://127.0.0.1:${port('walletorg-ca')}`,
+      caName: 'walletorg-ca',
+      tlsRootCert: await caTls('WalletOrg'),
+    },
+    merchantCa: {
+      url: `https://127.0.0.1:${port('cinemaorg-ca')}`,
+      caName: 'cinemaorg-ca',
+      tlsRootCert: await caTls('CinemaOrg'),
+      registrar: await identity(dataDir, 'CinemaOrg', 'cinema-registrar', 'CinemaOrgMSP'),
+    },
+  };
+}
+
+/** Defaults for local runs; every value can be overridden by the caller. */
+export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return Object.freeze({
+    host: '127.0.0.1',
+    port: 8080,
+    mongodbUri: 'mongodb://127.0.0.1:27017/',
+    dbName: 'fabric-wallet',
+    adminToken: '',
+    sessionTtlMs: 12 * 3600_000,
+    bodyLimitBytes: 64 * 1024,
+    fabric,
+    ...overrides,
+  });
+}

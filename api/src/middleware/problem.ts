@@ -1,0 +1,45 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError, PROBLEM_BASE } from '../errors.js';
+import type { AppEnv } from '../types.js';
+
+/** Writes an RFC 9457 problem document. */
+export function problem(c: Context<AppEnv>, error: ApiError): Response {
+  const body = {
+    type: `${PROBLEM_BASE}${error.kind}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    instance: c.req.path,
+    requestId: c.get('requestId'),
+    ...error.extensions,
+  };
+  if (error.kind === 'too-many-requests')
+    c.header('Retry-After', String(Number(error.extensions.retryAfterSeconds ?? 60)));
+  return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json',
+  });
+}
+
+/** The one place errors become responses: known ones keep their status; anything else is a logged 500. */
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof ApiError) return problem(c, error);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const kind = status === 413 ? 'payload-too-large' : status === 400 ? 'validation' : 'http';
+    const detail =
+      status === 400 && /json/i.test(error.message)
+        ? 'the body is not valid JSON'
+        : error.message || 'request refused';
+    return problem(
+      c,
+      new ApiError(status, kind, status === 413 ? 'Body too large' : 'Request refused', detail),
+    );
+  }
+  c.get('logger').error({ err: error }, 'unhandled error');
+  return problem(
+    c,
+    new ApiError(500, 'internal', 'Internal error', 'the request failed; it was logged with its request id'),
+  );
+}

@@ -1,0 +1,136 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Accounts } from '../services/accounts.js';
+import type { AppEnv } from '../types.js';
+import { json, jsonBody, Password, PaymentPassword, problemResponses, Username } from './schemas.js';
+
+const Profile = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    role: z.string(),
+    receiveAddress: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Profile');
+
+const profileOf = (user: {
+  _id: string;
+  username: string;
+  role: string;
+  receiveAddress: string;
+  createdAt: Date;
+}) => ({
+  userId: user._id,
+  username: user.username,
+  role: user.role,
+  receiveAddress: user.receiveAddress,
+  createdAt: user.createdAt.toISOString(),
+});
+
+/** Registration, login/logout, profile, login and payment password changes. */
+export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/users',
+      tags: ['accounts'],
+      summary: 'Register a customer: a login, a payment password, a Fabric identity and a first address',
+      request: jsonBody(
+        z.object({ username: Username, password: Password, paymentPassword: PaymentPassword }).strict(),
+      ),
+      responses: { 201: json(Profile, 'Registered'), ...problemResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const user = await accounts.register(body);
+      return c.json(profileOf(user), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/sessions',
+      tags: ['accounts'],
+      summary: 'Log in; returns a bearer token (shown once)',
+      request: jsonBody(z.object({ username: Username, password: z.string().min(1).max(128) }).strict()),
+      responses: {
+        201: json(z.object({ token: z.string(), expiresAt: z.string() }), 'Logged in'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid('json');
+      const session = await accounts.login(username, password);
+      return c.json({ token: session.token, expiresAt: session.expiresAt.toISOString() }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/sessions/current',
+      tags: ['accounts'],
+      summary: 'Log out: ends this session',
+      security: [{ bearer: [] }],
+      responses: { 204: { description: 'Logged out' }, ...problemResponses },
+    }),
+    async (c) => {
+      await accounts.logout(c.get('sessionId'));
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      tags: ['accounts'],
+      summary: 'Profile',
+      security: [{ bearer: [] }],
+      responses: { 200: json(Profile, 'The profile'), ...problemResponses },
+    }),
+    (c) => c.json(profileOf(c.get('user')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/me/password',
+      tags: ['accounts'],
+      summary: 'Change the login password (other sessions end)',
+      security: [{ bearer: [] }],
+      request: jsonBody(
+        z.object({ oldPassword: z.string().min(1).max(128), newPassword: Password }).strict(),
+      ),
+      responses: { 204: { description: 'Changed' }, ...problemResponses },
+    }),
+    async (c) => {
+      const { oldPassword, newPassword } = c.req.valid('json');
+      await accounts.changePassword(c.get('user'), c.get('sessionId'), oldPassword, newPassword);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/me/payment-password',
+      tags: ['accounts'],
+      summary: 'Change the payment password (keys are re-wrapped; the old one stops working)',
+      security: [{ bearer: [] }],
+      request: jsonBody(
+        z
+          .object({ oldPaymentPassword: z.string().min(1).max(128), newPaymentPassword: PaymentPassword })
+          .strict(),
+      ),
+      responses: { 204: { description: 'Changed' }, ...problemResponses },
+    }),
+    async (c) => {
+      const { oldPaymentPassword, newPaymentPassword } = c.req.valid('json');
+      await accounts.changePaymentPassword(c.get('user'), oldPaymentPassword, newPaymentPassword);
+      return c.body(null, 204);
+    },
+  );
+}

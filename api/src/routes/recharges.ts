@@ -1,0 +1,92 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Collections, RechargeOrderDoc } from '../db/mongo.js';
+import { forbidden } from '../errors.js';
+import { idempotent } from '../services/idempotency.js';
+import type { Recharges } from '../services/recharge.js';
+import type { AppEnv } from '../types.js';
+import { Amount, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
+
+const Order = z
+  .object({
+    orderId: z.string(),
+    amount: z.string(),
+    address: z.string(),
+    status: z.enum(['created', 'paid', 'minted']),
+    txId: z.string().nullable(),
+  })
+  .openapi('RechargeOrder');
+
+const orderView = (order: RechargeOrderDoc) => ({
+  orderId: order._id,
+  amount: order.amount,
+  address: order.address,
+  status: order.status,
+  txId: order.txId ?? null,
+});
+
+/**
+ * Recharge orders, and the development payment provider's confirmation (enabled with
+ * devPayments: a real provider would call a signed webhook instead).
+ */
+export function rechargeRoutes(
+  app: OpenAPIHono<AppEnv>,
+  recharges: Recharges,
+  collections: Collections,
+  devPayments: boolean,
+): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/recharges',
+      tags: ['recharge'],
+      summary: 'Create a recharge order to my receive address; it mints once the payment is confirmed',
+      security: [{ bearer: [] }],
+      request: { headers: IdempotencyHeader, ...jsonBody(z.object({ amount: Amount }).strict()) },
+      responses: { 201: json(Order, 'Order created'), ...problemResponses },
+    }),
+    async (c) => {
+      const user = c.get('user');
+      const body = c.req.valid('json');
+      const result = await idempotent(
+        collections,
+        user._id,
+        c.req.valid('header')['idempotency-key'],
+        body,
+        async () => ({
+          status: 201,
+          body: orderView(await recharges.create(user, body.amount)),
+        }),
+      );
+      return c.json(result.body as z.infer<typeof Order>, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/recharges/{orderId}',
+      tags: ['recharge'],
+      summary: 'A recharge order of mine',
+      security: [{ bearer: [] }],
+      request: { params: z.object({ orderId: z.string().min(1).max(80) }) },
+      responses: { 200: json(Order, 'The order'), ...problemResponses },
+    }),
+    async (c) => c.json(orderView(await recharges.get(c.get('user'), c.req.valid('param').orderId)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/dev/payments/{orderId}/confirm',
+      tags: ['recharge'],
+      summary: 'Development payment provider: confirm the payment of an order (mints it once)',
+      request: { params: z.object({ orderId: z.string().min(1).max(80) }) },
+      responses: { 200: json(Order, 'Paid and minted'), ...problemResponses },
+    }),
+    async (c) => {
+      if (!devPayments) throw forbidden('the development payment provider is disabled');
+      return c.json(orderView(await recharges.confirmPayment(c.req.valid('param').orderId)), 200);
+    },
+  );
+}

@@ -1,0 +1,187 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { Collections } from '../db/mongo.js';
+import { idempotent } from '../services/idempotency.js';
+import type { Wallet } from '../services/wallet.js';
+import type { AppEnv } from '../types.js';
+import { Amount, IdempotencyHeader, json, jsonBody, PaymentPassword, problemResponses } from './schemas.js';
+
+const Token = z
+  .object({
+    txId: z.string(),
+    index: z.number(),
+    address: z.string(),
+    amount: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Token');
+const Address = z
+  .object({
+    address: z.string(),
+    purpose: z.enum(['receive', 'change']),
+    current: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('Address');
+const Transfer = z
+  .object({
+    txId: z.string(),
+    amount: z.string(),
+    to: z.string(),
+    change: z.string().nullable(),
+    inputs: z.number(),
+  })
+  .openapi('TransferResult');
+
+/** Balance, tokens (UTXOs), addresses and transfers of the logged-in user. */
+export function walletRoutes(app: OpenAPIHono<AppEnv>, wallet: Wallet, collections: Collections): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me/balance',
+      tags: ['wallet'],
+      summary: 'Balance: the sum of unspent tokens',
+      security: [{ bearer: [] }],
+      responses: {
+        200: json(z.object({ balance: z.string(), tokens: z.number() }), 'The balance'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const tokens = await wallet.unspent(c.get('user')._id);
+      return c.json(
+        {
+          balance: tokens.reduce((sum, token) => sum + BigInt(token.amount), 0n).toString(),
+          tokens: tokens.length,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me/tokens',
+      tags: ['wallet'],
+      summary: 'My tokens: unspent outputs held by my addresses (from the outer DB)',
+      security: [{ bearer: [] }],
+      responses: { 200: json(z.object({ tokens: z.array(Token) }), 'Unspent tokens'), ...problemResponses },
+    }),
+    async (c) => {
+      const tokens = await wallet.unspent(c.get('user')._id);
+      return c.json(
+        {
+          tokens: tokens.map((t) => ({
+            txId: t.txId,
+            index: t.index,
+            address: t.owner,
+            amount: t.amount,
+            createdAt: t.ts.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me/addresses',
+      tags: ['wallet'],
+      summary: 'My addresses, newest first',
+      security: [{ bearer: [] }],
+      responses: { 200: json(z.object({ addresses: z.array(Address) }), 'Addresses'), ...problemResponses },
+    }),
+    async (c) => {
+      const user = c.get('user');
+      const addresses = await wallet.addresses(user._id);
+      return c.json(
+        {
+          addresses: addresses.map((a) => ({
+            address: a._id,
+            purpose: a.purpose,
+            current: a._id === user.receiveAddress,
+            createdAt: a.createdAt.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/me/addresses',
+      tags: ['wallet'],
+      summary: 'Account address update: a new receive address (older ones still receive)',
+      security: [{ bearer: [] }],
+      request: {
+        ...jsonBody(z.object({ paymentPassword: PaymentPassword.or(z.string().min(1).max(128)) }).strict()),
+      },
+      responses: {
+        201: json(z.object({ address: z.string() }), 'The new receive address'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const address = await wallet.rotateAddress(c.get('user'), c.req.valid('json').paymentPassword);
+      return c.json({ address }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/transfers',
+      tags: ['wallet'],
+      summary: 'Pay an address or a user; change goes to a fresh address of mine',
+      security: [{ bearer: [] }],
+      request: {
+        headers: IdempotencyHeader,
+        ...jsonBody(
+          z
+            .object({
+              to: z.string().min(1).max(64).openapi({ description: 'an address or a username' }),
+              amount: Amount,
+              memo: z.string().max(200).optional(),
+              paymentPassword: z.string().min(1).max(128),
+            })
+            .strict(),
+        ),
+      },
+      responses: { 201: json(Transfer, 'Committed'), ...problemResponses },
+    }),
+    async (c) => {
+      const user = c.get('user');
+      const body = c.req.valid('json');
+      // The payment password is not part of what identifies the request (nor is it stored).
+      const { paymentPassword: _secret, ...fingerprint } = body;
+      const result = await idempotent(
+        collections,
+        user._id,
+        c.req.valid('header')['idempotency-key'],
+        fingerprint,
+        async () => {
+          const record: TxRecord = await wallet.transfer(user, body);
+          const to = record.outputs[0]?.address ?? '';
+          return {
+            status: 201,
+            body: {
+              txId: record.txId,
+              amount: record.outputs[0]?.amount ?? '0',
+              to,
+              change: record.outputs[1]?.address ?? null,
+              inputs: record.inputs.length,
+            },
+          };
+        },
+      );
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body as z.infer<typeof Transfer>, 201);
+    },
+  );
+}

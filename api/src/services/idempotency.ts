@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { MongoServerError } from 'mongodb';
+import type { Collections } from '../db/mongo.js';
+import { ApiError, badRequest, conflict } from '../errors.js';
+
+const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+/** How long a duplicate waits for the first request with its key to finish. */
+const WAIT_MS = 90_000;
+
+/**
+ * Runs a state-changing request once per (user, Idempotency-Key): the same key and body
+ * return the first result (a duplicate arriving while the first runs waits for it); the same
+ * key with another body is a 409. A request that failed with a client error keeps that answer;
+ * one that failed otherwise frees its key so it can be retried.
+ */
+export async function idempotent(
+  collections: Collections,
+  userId: string,
+  key: string | undefined,
+  request: unknown,
+  work: () => Promise<{ status: number; body: unknown }>,
+): Promise<{ status: number; body: unknown; replayed: boolean }> {
+  if (key === undefined)
+    throw badRequest(
+      'the Idempotency-Key header is required for this request (8-128 characters: letters, digits, _ . : -)',
+    );
+  if (!KEY.test(key))
+    throw badRequest('the Idempotency-Key header must be 8-128 characters: letters, digits, _ . : -');
+  const id = `${userId}:${key}`;
+  const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  try {
+    await collections.idempotency.insertOne({
+      _id: id,
+      requestHash,
+      state: 'pending',
+      createdAt: new Date(),
+    });
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    return replay(collections, id, requestHash);
+  }
+  try {
+    const response = await work();
+    await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
+    return { ...response, replayed: false };
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) {
+      const response = {
+        status: error.status,
+        body: {
+          problem: {
+            kind: error.kind,
+            title: error.title,
+            detail: error.detail,
+            extensions: error.extensions,
+          },
+        },
+      };
+      await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
+    } else {
+      await collections.idempotency.deleteOne({ _id: id });
+    }
+    throw error;
+  }
+}
+
+async function replay(
+  collections: Collections,
+  id: string,
+  requestHash: string,
+): Promise<{ status: number; body: unknown; replayed: boolean }> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const existing = await collections.idempotency.findOne({ _id: id });
+    if (!existing)
+      throw conflict(
+        'idempotency-retry',
+        'Retry',
+        'the first request with this Idempotency-Key failed; send it again',
+      );
+    if (existing.requestHash !== requestHash) {
+      throw conflict(
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'this Idempotency-Key was used with a different request',
+      );
+    }
+    if (existing.state === 'done' && existing.response) {
+      const { status, body } = existing.response;
+      const problem = (
+        body as {
+          problem?: { kind: string; title: string; detail: string; extensions: Record<string, unknown> };
+        }
+      ).problem;
+      if (problem)
+        throw new ApiError(status, problem.kind, problem.title, problem.detail, problem.extensions);
+      return { status, body, replayed: true };
+    }
+    if (Date.now() > deadline)
+      throw conflict(
+        'idempotency-in-progress',
+        'In progress',
+        'a request with this Idempotency-Key is still running',
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,207 @@
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import {
+  AmountError,
+  generateAddressKey,
+  isAddress,
+  Limits,
+  parseAmount,
+  sha256Hex,
+  signTransferBody,
+  sortOutpoints,
+  type TransferBody,
+} from '@fabric-wallet/ccaas/protocol';
+import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { FabricConfig } from '../config.js';
+import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
+import { applyTx } from '../db/projection.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import type { Ledger } from '../fabric/ledger.js';
+import { openSecret, sealSecret } from '../security/vault.js';
+import type { Accounts } from './accounts.js';
+
+/** How long coins stay reserved for one payment (covers endorsement, ordering and commit). */
+const LOCK_MS = 120_000;
+/** How long a signed body stays valid on the ledger. */
+const BODY_TTL_MS = 5 * 60_000;
+
+export function parseAmountField(value: string, field: string): bigint {
+  try {
+    return parseAmount(value, field);
+  } catch (error) {
+    if (error instanceof AmountError)
+      throw badRequest(error.message, { errors: [{ path: field, message: error.message }] });
+    throw error;
+  }
+}
+
+/** The wallet of a user: balance, coins, addresses, and payments signed with its keys. */
+export class Wallet {
+  constructor(
+    private readonly collections: Collections,
+    private readonly ledger: Ledger,
+    private readonly accounts: Accounts,
+    private readonly fabric: FabricConfig,
+  ) {}
+
+  async unspent(userId: string): Promise<UtxoDoc[]> {
+    return this.collections.utxos
+      .find({ userId, spent: false })
+      .sort({ ts: 1, _id: 1 })
+      .limit(10_000)
+      .toArray();
+  }
+
+  async balance(userId: string): Promise<bigint> {
+    return (await this.unspent(userId)).reduce((sum, utxo) => sum + BigInt(utxo.amount), 0n);
+  }
+
+  /** The user's addresses, newest first. */
+  async addresses(userId: string) {
+    return this.collections.addresses
+      .find({ userId }, { projection: { sealedKey: 0 } })
+      .sort({ createdAt: -1 })
+      .limit(1000)
+      .toArray();
+  }
+
+  /** A new receive address (account address update); older addresses keep receiving. */
+  async rotateAddress(user: UserDoc, paymentPassword: string): Promise<string> {
+    const { dek } = await this.accounts.unlock(user, paymentPassword);
+    const address = await this.newAddress(user._id, dek, 'receive');
+    await this.collections.users.updateOne({ _id: user._id }, { $set: { receiveAddress: address } });
+    return address;
+  }
+
+  private async newAddress(userId: string, dek: Buffer, purpose: 'receive' | 'change'): Promise<string> {
+    const key = generateAddressKey();
+    await this.collections.addresses.insertOne({
+      _id: key.address,
+      userId,
+      publicKey: key.publicKeyHex,
+      sealedKey: sealSecret(
+        dek,
+        key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        `address:${key.address}`,
+      ),
+      purpose,
+      createdAt: new Date(),
+    });
+    return key.address;
+  }
+
+  /** An address to pay: an address as given, or the current receive address of a username. */
+  async resolveRecipient(to: string): Promise<{ address: string; userId: string | null }> {
+    const addressGiven: boolean = isAddress(to);
+    if (addressGiven) {
+      const owner = await this.collections.addresses.findOne({ _id: to }, { projection: { userId: 1 } });
+      return { address: to, userId: owner?.userId ?? null };
+    }
+    const user = await this.collections.users.findOne(
+      { username: to.toLowerCase() },
+      { projection: { receiveAddress: 1 } },
+    );
+    if (!user) throw notFound(`no user ${to} and it is not an address`);
+    return { address: user.receiveAddress, userId: user._id };
+  }
+
+  /**
+   * Reserves unspent coins worth at least `amount`, largest first, each with a conditional
+   * update, so two concurrent payments from one wallet never pick the same coin.
+   */
+  private async lockCoins(userId: string, amount: bigint, lockId: string): Promise<UtxoDoc[]> {
+    const now = new Date();
+    const candidates = (await this.unspent(userId))
+      .filter((utxo) => !utxo.lockedUntil || utxo.lockedUntil < now)
+      .sort((a, b) =>
+        BigInt(b.amount) > BigInt(a.amount) ? 1 : BigInt(b.amount) < BigInt(a.amount) ? -1 : 0,
+      );
+    const locked: UtxoDoc[] = [];
+    let total = 0n;
+    for (const utxo of candidates) {
+      if (total >= amount || locked.length >= Limits.inputsMax) break;
+      const result = await this.collections.utxos.updateOne(
+        {
+          _id: utxo._id,
+          spent: false,
+          $or: [{ lockedUntil: { $exists: false } }, { lockedUntil: { $lt: now } }],
+        },
+        { $set: { lockedBy: lockId, lockedUntil: new Date(now.getTime() + LOCK_MS) } },
+      );
+      if (result.modifiedCount === 1) {
+        locked.push(utxo);
+        total += BigInt(utxo.amount);
+      }
+    }
+    if (total < amount) {
+      await this.releaseCoins(lockId);
+      throw new ApiError(
+        422,
+        'insufficient-funds',
+        'Insufficient funds',
+        `the spendable balance is ${total}, the payment needs ${amount}`,
+      );
+    }
+    return locked;
+  }
+
+  private async releaseCoins(lockId: string): Promise<void> {
+    await this.collections.utxos.updateMany(
+      { lockedBy: lockId },
+      { $unset: { lockedBy: '', lockedUntil: '' } },
+    );
+  }
+
+  /**
+   * Pays `amount` to `to`: coin selection, change to a fresh address, one signature per
+   * input address, submitted with the user's own Fabric identity; answers once committed
+   * and applied to the outer DB.
+   */
+  async transfer(
+    user: UserDoc,
+    input: { to: string; amount: string; memo?: string | undefined; paymentPassword: string },
+  ): Promise<TxRecord> {
+    const amount = parseAmountField(input.amount, 'amount');
+    const recipient = await this.resolveRecipient(input.to);
+    const { dek, identity } = await this.accounts.unlock(user, input.paymentPassword);
+    const lockId = randomUUID();
+    const coins = await this.lockCoins(user._id, amount, lockId);
+    try {
+      const total = coins.reduce((sum, coin) => sum + BigInt(coin.amount), 0n);
+      const outputs = [{ address: recipient.address, amount: amount.toString() }];
+      if (total > amount)
+        outputs.push({
+          address: await this.newAddress(user._id, dek, 'change'),
+          amount: (total - amount).toString(),
+        });
+      const body: TransferBody = {
+        version: 1,
+        channel: this.fabric.channel,
+        chaincode: this.fabric.chaincode,
+        inputs: sortOutpoints(coins.map((coin) => ({ txId: coin.txId, index: coin.index }))),
+        outputs,
+        memoHash: input.memo ? sha256Hex(input.memo) : '',
+        expiresAt: Date.now() + BODY_TTL_MS,
+      };
+      const witnesses = signTransferBody(body, await this.signingKeys(dek, coins));
+      const record = (await this.ledger.submit(identity, 'Transfer', [
+        JSON.stringify(body),
+        JSON.stringify(witnesses),
+      ])) as TxRecord;
+      await applyTx(this.collections, record, null);
+      return record;
+    } catch (error) {
+      await this.releaseCoins(lockId);
+      throw error;
+    }
+  }
+
+  /** The private keys of the coins' addresses, opened with the data key. */
+  private async signingKeys(dek: Buffer, coins: readonly UtxoDoc[]) {
+    const owners = [...new Set(coins.map((coin) => coin.owner))];
+    const docs = await this.collections.addresses.find({ _id: { $in: owners } }).toArray();
+    return docs.map((doc) => ({
+      privateKey: createPrivateKey(openSecret(dek, doc.sealedKey, `address:${doc._id}`)),
+      publicKeyHex: doc.publicKey,
+    }));
+  }
+}
