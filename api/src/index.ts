@@ -4,3 +4,4 @@ export { connectDatabase, type Database } from './db/mongo.js';
 export { Ledger } from './fabric/ledger.js';
 export { localApiConfig, localFabricConfig } from './local-config.js';
 export { createLogger } from './logger.js';
+export { Indexer, wipeLedgerIndex, applyEvent } from './indexer/indexer.js';

@@ -4,9 +4,11 @@ import {
   createApp,
   connectDatabase,
   createLogger,
+  Indexer,
   Ledger,
   localApiConfig,
   localFabricConfig,
+  wipeLedgerIndex,
   type Database,
 } from '@fabric-wallet/api';
 import { parseNetwork } from '@fabric-wallet/operator/api';
@@ -31,6 +33,8 @@ describe('the wallet API on the real network and FerretDB', () => {
   let db: Database;
   let ledger: Ledger;
   let app: App;
+  let indexer: Indexer;
+  let config: Awaited<ReturnType<typeof localApiConfig>>;
 
   const call = async (
     method: string,
@@ -87,12 +91,16 @@ describe('the wallet API on the real network and FerretDB', () => {
     const started = await startFerretDb(dir.path);
     ferret = started.process;
     db = await connectDatabase(started.uri, 'wallet');
-    const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')));
+    config = localApiConfig(await localFabricConfig(join(dir.path, 'network')));
     ledger = new Ledger(config.fabric);
     app = createApp({ config, db, ledger, logger: createLogger('silent'), devPayments: true });
+    // The indexer runs alongside the requests, applying the same transactions a second time.
+    indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
+    indexer.start();
   });
 
   afterAll(async () => {
+    await indexer.stop();
     ledger.close();
     await db.close();
     await ferret.stop();
@@ -303,6 +311,44 @@ describe('the wallet API on the real network and FerretDB', () => {
 
     expect(locked.status).toBe(429);
     expect(locked.body.type).toBe('https://fabric-wallet.io/problems/too-many-requests');
+  });
+
+  it('indexes every committed transaction with its block number', async () => {
+    const txs = await db.collections.txs.countDocuments();
+
+    await expect
+      .poll(() => db.collections.txs.countDocuments({ blockNumber: { $ne: null } }), { timeout: 30_000 })
+      .toBe(txs);
+    expect(indexer.snapshot().lastError).toBeNull();
+  });
+
+  it('rebuilds the ledger index from block 0 with identical balances, bills and tokens', async () => {
+    const users = await db.collections.users.find({}, { projection: { _id: 1 } }).toArray();
+    const snapshot = async () =>
+      Promise.all(
+        users.map(async ({ _id }) => ({
+          utxos: await db.collections.utxos
+            .find({ userId: _id })
+            .sort({ _id: 1 })
+            .project({ lockedBy: 0, lockedUntil: 0 })
+            .toArray(),
+          movements: await db.collections.movements.find({ userId: _id }).sort({ _id: 1 }).toArray(),
+        })),
+      );
+    await expect
+      .poll(() => db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
+      .toBe(0);
+    const before = await snapshot();
+    const txCount = await db.collections.txs.countDocuments();
+    await indexer.stop();
+
+    await wipeLedgerIndex(db.collections);
+    expect(await db.collections.utxos.countDocuments()).toBe(0);
+    indexer.start();
+
+    await expect.poll(() => db.collections.txs.countDocuments(), { timeout: 60_000 }).toBe(txCount);
+    expect(await snapshot()).toEqual(before);
+    expect(before.some((user) => user.movements.length > 0)).toBe(true);
   });
 
   it('serves its OpenAPI document', async () => {

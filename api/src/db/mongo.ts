@@ -102,6 +102,30 @@ export interface RechargeOrderDoc {
   paidAt?: Date;
 }
 
+export interface ScreeningDoc {
+  _id: string;
+  film: string;
+  startsAt: Date;
+  seatMap: { row: string; count: number }[];
+  price: string;
+  cinemaAddress: string;
+  merchantUserId: string | null;
+  createdAt: Date;
+  txId: string;
+}
+
+export interface TicketDoc {
+  /** `<screeningId>:<seat>`. */
+  _id: string;
+  screeningId: string;
+  seat: string;
+  holder: string;
+  holderUserId: string | null;
+  txId: string;
+  soldAt: Date;
+  redeemedAt?: Date;
+}
+
 export interface CheckpointDoc {
   _id: string;
   blockNumber: string;
@@ -118,7 +142,12 @@ export interface Collections {
   readonly movements: Collection<MovementDoc>;
   readonly orders: Collection<RechargeOrderDoc>;
   readonly checkpoints: Collection<CheckpointDoc>;
+  readonly screenings: Collection<ScreeningDoc>;
+  readonly tickets: Collection<TicketDoc>;
 }
+
+/** The collections that are an index of the ledger: a rebuild empties and refills exactly these. */
+export const LEDGER_INDEX = ['txs', 'utxos', 'movements', 'screenings', 'tickets', 'checkpoints'] as const;
 
 export interface Database {
   readonly client: MongoClient;
@@ -142,6 +171,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     movements: db.collection('movements'),
     orders: db.collection('rechargeOrders'),
     checkpoints: db.collection('checkpoints'),
+    screenings: db.collection('screenings'),
+    tickets: db.collection('tickets'),
   };
   await collections.users.createIndex({ username: 1 }, { unique: true }, undefined);
   await collections.addresses.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
@@ -150,5 +181,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   await collections.utxos.createIndex({ owner: 1, spent: 1 }, undefined, undefined);
   await collections.movements.createIndex({ userId: 1, ts: -1, _id: -1 }, undefined, undefined);
   await collections.orders.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
+  await collections.screenings.createIndex({ startsAt: 1 }, undefined, undefined);
+  await collections.tickets.createIndex({ holderUserId: 1, soldAt: -1 }, undefined, undefined);
+  await collections.tickets.createIndex({ screeningId: 1 }, undefined, undefined);
   return { client, db, collections, close: () => client.close() };
 }

@@ -1,4 +1,5 @@
-import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { Screening, Ticket, TxRecord } from '@fabric-wallet/ccaas';
+import { MongoServerError } from 'mongodb';
 import type { Collections, MovementDoc, MovementKind } from './mongo.js';
 
 const kindOf: Record<TxRecord['kind'], MovementKind> = {
@@ -6,6 +7,22 @@ const kindOf: Record<TxRecord['kind'], MovementKind> = {
   transfer: 'transfer',
   purchase: 'ticket',
 };
+
+/**
+ * Runs an upsert, retrying when a concurrent upsert of the same _id won the insert (the
+ * indexer and a write request may apply one transaction at the same moment): the retry finds
+ * the document and updates it.
+ */
+async function upsert(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === 11000) || attempt >= 3) throw error;
+    }
+  }
+}
 
 /**
  * Applies one committed transaction record to the outer DB. Every write is an idempotent
@@ -32,50 +49,56 @@ export async function applyTx(
   );
   const userOf = (address: string) => users.get(address) ?? null;
 
-  await collections.txs.updateOne(
-    { _id: record.txId },
-    blockNumber === null
-      ? { $setOnInsert: { record, blockNumber: null } }
-      : { $set: { record, blockNumber } },
-    { upsert: true },
+  await upsert(() =>
+    collections.txs.updateOne(
+      { _id: record.txId },
+      blockNumber === null
+        ? { $setOnInsert: { record, blockNumber: null } }
+        : { $set: { record, blockNumber } },
+      { upsert: true },
+    ),
   );
   for (const input of record.inputs) {
-    await collections.utxos.updateOne(
-      { _id: `${input.txId}:${input.index}` },
-      {
-        $set: { spent: true, spentBy: record.txId },
-        $unset: { lockedBy: '', lockedUntil: '' },
-        $setOnInsert: {
-          txId: input.txId,
-          index: input.index,
-          owner: input.owner,
-          userId: userOf(input.owner),
-          amount: input.amount,
-          ts,
+    await upsert(() =>
+      collections.utxos.updateOne(
+        { _id: `${input.txId}:${input.index}` },
+        {
+          $set: { spent: true, spentBy: record.txId },
+          $unset: { lockedBy: '', lockedUntil: '' },
+          $setOnInsert: {
+            txId: input.txId,
+            index: input.index,
+            owner: input.owner,
+            userId: userOf(input.owner),
+            amount: input.amount,
+            ts,
+          },
         },
-      },
-      { upsert: true },
+        { upsert: true },
+      ),
     );
   }
   for (const [index, output] of record.outputs.entries()) {
-    await collections.utxos.updateOne(
-      { _id: `${record.txId}:${index}` },
-      {
-        $set: {
-          txId: record.txId,
-          index,
-          owner: output.address,
-          userId: userOf(output.address),
-          amount: output.amount,
-          ts,
+    await upsert(() =>
+      collections.utxos.updateOne(
+        { _id: `${record.txId}:${index}` },
+        {
+          $set: {
+            txId: record.txId,
+            index,
+            owner: output.address,
+            userId: userOf(output.address),
+            amount: output.amount,
+            ts,
+          },
+          $setOnInsert: { spent: false },
         },
-        $setOnInsert: { spent: false },
-      },
-      { upsert: true },
+        { upsert: true },
+      ),
     );
   }
   for (const movement of movementsOf(record, userOf)) {
-    await collections.movements.replaceOne({ _id: movement._id }, movement, { upsert: true });
+    await upsert(() => collections.movements.replaceOne({ _id: movement._id }, movement, { upsert: true }));
   }
 }
 
@@ -105,4 +128,52 @@ export function movementsOf(record: TxRecord, userOf: (address: string) => strin
       memoHash: record.memoHash,
     };
   });
+}
+
+/** Records a screening (idempotent); its merchant is the user owning the cinema address. */
+export async function applyScreening(collections: Collections, screening: Screening): Promise<void> {
+  const owner = await collections.addresses.findOne(
+    { _id: screening.cinemaAddress },
+    { projection: { userId: 1 } },
+  );
+  await upsert(() =>
+    collections.screenings.replaceOne(
+      { _id: screening.screeningId },
+      {
+        film: screening.film,
+        startsAt: new Date(screening.startsAt),
+        seatMap: screening.seatMap.map((row) => ({ row: row.row, count: row.count })),
+        price: screening.price,
+        cinemaAddress: screening.cinemaAddress,
+        merchantUserId: owner?.userId ?? null,
+        createdAt: new Date(screening.createdAt),
+        txId: screening.txId,
+      },
+      { upsert: true },
+    ),
+  );
+}
+
+/** Records tickets as sold or redeemed (idempotent; a redemption is never undone). */
+export async function applyTickets(collections: Collections, tickets: readonly Ticket[]): Promise<void> {
+  for (const ticket of tickets) {
+    const holder = await collections.addresses.findOne({ _id: ticket.holder }, { projection: { userId: 1 } });
+    await upsert(() =>
+      collections.tickets.updateOne(
+        { _id: ticket.ticketId },
+        {
+          $set: {
+            screeningId: ticket.screeningId,
+            seat: ticket.seat,
+            holder: ticket.holder,
+            holderUserId: holder?.userId ?? null,
+            txId: ticket.txId,
+            soldAt: new Date(ticket.soldAt),
+            ...(ticket.redeemedAt === undefined ? {} : { redeemedAt: new Date(ticket.redeemedAt) }),
+          },
+        },
+        { upsert: true },
+      ),
+    );
+  }
 }
