@@ -119,6 +119,10 @@ export class Indexer {
     this.loop = undefined;
   }
 
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
   snapshot(): IndexerStatus {
     return { ...this.status };
   }
@@ -144,7 +148,8 @@ export class Indexer {
           backoffMs = 500;
         }
       } catch (error) {
-        if (this.stopped) break;
+        // stop() closes the stream, which ends the loop with an error: not a failure.
+        if (this.isStopped()) break;
         this.status.lastError = (error as Error).message;
         this.logger.warn(
           { err: (error as Error).message, retryInMs: backoffMs },
