@@ -10,10 +10,13 @@ import type { Logger } from './logger.js';
 import { requireUser } from './middleware/auth.js';
 import { onError, problem } from './middleware/problem.js';
 import { accountRoutes } from './routes/accounts.js';
+import { adminRoutes, requireAdmin } from './routes/admin.js';
 import { billRoutes } from './routes/bills.js';
+import { cinemaRoutes } from './routes/cinema.js';
 import { rechargeRoutes } from './routes/recharges.js';
 import { walletRoutes } from './routes/wallet.js';
 import { Accounts } from './services/accounts.js';
+import { Cinema } from './services/cinema.js';
 import { Recharges } from './services/recharge.js';
 import { Wallet } from './services/wallet.js';
 import type { AppEnv } from './types.js';
@@ -33,6 +36,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const accounts = new Accounts(collections, deps.config.fabric, deps.config.sessionTtlMs);
   const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric);
   const recharges = new Recharges(collections, deps.ledger, deps.config.fabric.issuer);
+  const cinema = new Cinema(collections, deps.ledger, accounts, wallet);
 
   const app = new OpenAPIHono<AppEnv>({
     // Schema failures become one 400 problem listing every field that is wrong.
@@ -84,14 +88,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     '/v1/transfers',
     '/v1/recharges',
     '/v1/recharges/*',
+    '/v1/cinema/tickets/*',
   ]) {
     app.use(path, auth);
   }
+  // Creating screenings and buying tickets need a user; listing screenings does not.
+  app.on('POST', ['/v1/cinema/screenings', '/v1/cinema/screenings/*'], auth);
+  app.use('/v1/admin/*', requireAdmin(deps.config.adminToken));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   accountRoutes(app, accounts);
   walletRoutes(app, wallet, collections);
   billRoutes(app, collections);
   rechargeRoutes(app, recharges, collections, deps.devPayments ?? false);
+  cinemaRoutes(app, cinema, collections);
+  adminRoutes(app, accounts);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'fabric-wallet API', version: '0.1.0' } });

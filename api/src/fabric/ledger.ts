@@ -88,6 +88,17 @@ export class Ledger {
 function translate(error: unknown, fn: string): ApiError {
   if (error instanceof ApiError) return error;
   const text = errorText(error);
+  // Lost a race at commit: another transaction spent the same coins or took the same seat.
+  if (/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/.test(text)) {
+    return new ApiError(
+      409,
+      'conflict',
+      'Conflicting transaction',
+      'another transaction changed the same coins or seats first; nothing was charged, try again',
+      {},
+      { cause: error },
+    );
+  }
   return (
     fromChaincode(text, error) ??
     Object.assign(unavailable(`the ledger did not complete ${fn}; try again`), { cause: error })

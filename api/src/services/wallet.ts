@@ -11,7 +11,7 @@ import {
   type TransferBody,
 } from '@fabric-wallet/ccaas/protocol';
 import type { TxRecord } from '@fabric-wallet/ccaas';
-import type { FabricConfig } from '../config.js';
+import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
@@ -162,16 +162,46 @@ export class Wallet {
   ): Promise<TxRecord> {
     const amount = parseAmountField(input.amount, 'amount');
     const recipient = await this.resolveRecipient(input.to);
-    const { dek, identity } = await this.accounts.unlock(user, input.paymentPassword);
+    const { record } = await this.pay(
+      user,
+      input.paymentPassword,
+      { payTo: recipient.address, amount, memo: input.memo },
+      async (body, witnesses, identity) => {
+        const result = (await this.ledger.submit(identity, 'Transfer', [
+          JSON.stringify(body),
+          JSON.stringify(witnesses),
+        ])) as TxRecord;
+        return { record: result, extra: undefined };
+      },
+    );
+    return record;
+  }
+
+  /**
+   * The common part of every payment: opens the vault, reserves coins, adds change, builds
+   * and signs the body (with purchase terms for tickets), lets `submit` send it, applies the
+   * committed record, and releases the coins if anything failed.
+   */
+  async pay<T>(
+    user: UserDoc,
+    paymentPassword: string,
+    order: { payTo: string; amount: bigint; memo?: string | undefined; purchase?: TransferBody['purchase'] },
+    submit: (
+      body: TransferBody,
+      witnesses: ReturnType<typeof signTransferBody>,
+      identity: PemIdentity,
+    ) => Promise<{ record: TxRecord; extra: T }>,
+  ): Promise<{ record: TxRecord; extra: T }> {
+    const { dek, identity } = await this.accounts.unlock(user, paymentPassword);
     const lockId = randomUUID();
-    const coins = await this.lockCoins(user._id, amount, lockId);
+    const coins = await this.lockCoins(user._id, order.amount, lockId);
     try {
       const total = coins.reduce((sum, coin) => sum + BigInt(coin.amount), 0n);
-      const outputs = [{ address: recipient.address, amount: amount.toString() }];
-      if (total > amount)
+      const outputs = [{ address: order.payTo, amount: order.amount.toString() }];
+      if (total > order.amount)
         outputs.push({
           address: await this.newAddress(user._id, dek, 'change'),
-          amount: (total - amount).toString(),
+          amount: (total - order.amount).toString(),
         });
       const body: TransferBody = {
         version: 1,
@@ -179,16 +209,14 @@ export class Wallet {
         chaincode: this.fabric.chaincode,
         inputs: sortOutpoints(coins.map((coin) => ({ txId: coin.txId, index: coin.index }))),
         outputs,
-        memoHash: input.memo ? sha256Hex(input.memo) : '',
+        memoHash: order.memo ? sha256Hex(order.memo) : '',
         expiresAt: Date.now() + BODY_TTL_MS,
+        ...(order.purchase ? { purchase: order.purchase } : {}),
       };
       const witnesses = signTransferBody(body, await this.signingKeys(dek, coins));
-      const record = (await this.ledger.submit(identity, 'Transfer', [
-        JSON.stringify(body),
-        JSON.stringify(witnesses),
-      ])) as TxRecord;
-      await applyTx(this.collections, record, null);
-      return record;
+      const result = await submit(body, witnesses, identity);
+      await applyTx(this.collections, result.record, null);
+      return result;
     } catch (error) {
       await this.releaseCoins(lockId);
       throw error;

@@ -54,7 +54,10 @@ export class Rejection extends Error {
 
 /** Recovers a Rejection from a chaincode error message (possibly wrapped by the peer). */
 export function parseRejection(message: string): Rejection | undefined {
-  const match = /\b([A-Z][A-Z_]+[A-Z]): (.*)$/s.exec(message);
-  if (!match?.[1] || !knownCodes.has(match[1])) return undefined;
-  return new Rejection(match[1] as RejectionCode, (match[2] ?? '').trim());
+  // Wrappers add their own upper-case words ("10 ABORTED: ..."), so take the first known code.
+  for (const match of message.matchAll(/\b([A-Z][A-Z_]+[A-Z]): ([^|]*)/g)) {
+    if (match[1] && knownCodes.has(match[1]))
+      return new Rejection(match[1] as RejectionCode, (match[2] ?? '').trim());
+  }
+  return undefined;
 }

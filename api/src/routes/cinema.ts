@@ -1,0 +1,208 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Collections, TicketDoc } from '../db/mongo.js';
+import type { Cinema } from '../services/cinema.js';
+import { idempotent } from '../services/idempotency.js';
+import type { AppEnv } from '../types.js';
+import { Amount, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
+
+const SeatRow = z
+  .object({ row: z.string().regex(/^[A-Z]{1,3}$/), count: z.number().int().min(1).max(100) })
+  .strict();
+const ScreeningView = z
+  .object({
+    screeningId: z.string(),
+    film: z.string(),
+    startsAt: z.string(),
+    price: z.string(),
+    seatMap: z.array(z.object({ row: z.string(), count: z.number() })),
+    sold: z.array(z.string()),
+    available: z.array(z.string()),
+  })
+  .openapi('Screening');
+const TicketView = z
+  .object({
+    ticketId: z.string(),
+    screeningId: z.string(),
+    seat: z.string(),
+    txId: z.string(),
+    soldAt: z.string(),
+    redeemedAt: z.string().nullable(),
+  })
+  .openapi('Ticket');
+const ScreeningId = z.object({ screeningId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
+const TicketId = z.object({ ticketId: z.string().regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9._-]{1,64}$/) });
+
+const ticketView = (t: TicketDoc) => ({
+  ticketId: t._id,
+  screeningId: t.screeningId,
+  seat: t.seat,
+  txId: t.txId,
+  soldAt: t.soldAt.toISOString(),
+  redeemedAt: t.redeemedAt?.toISOString() ?? null,
+});
+
+/** Screenings, seats, ticket purchase, my tickets, and the merchant's verification and redemption. */
+export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collections: Collections): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/cinema/screenings',
+      tags: ['cinema'],
+      summary: 'Create a screening (merchants); tickets pay my receive address',
+      security: [{ bearer: [] }],
+      request: jsonBody(
+        z
+          .object({
+            film: z.string().min(1).max(200),
+            startsAt: z.iso.datetime(),
+            seatMap: z.array(SeatRow).min(1).max(26),
+            price: Amount,
+            paymentPassword: z.string().min(1).max(128),
+          })
+          .strict(),
+      ),
+      responses: { 201: json(ScreeningView, 'Created on the ledger'), ...problemResponses },
+    }),
+    async (c) => c.json(await cinema.createScreening(c.get('user'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/cinema/screenings',
+      tags: ['cinema'],
+      summary: 'Upcoming screenings',
+      responses: {
+        200: json(
+          z.object({ screenings: z.array(ScreeningView.omit({ sold: true, available: true })) }),
+          'Screenings',
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const screenings = await cinema.upcoming();
+      return c.json(
+        {
+          screenings: screenings.map((s) => ({
+            screeningId: s._id,
+            film: s.film,
+            startsAt: s.startsAt.toISOString(),
+            price: s.price,
+            seatMap: s.seatMap,
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/cinema/screenings/{screeningId}',
+      tags: ['cinema'],
+      summary: 'A screening with its available seats',
+      request: { params: ScreeningId },
+      responses: { 200: json(ScreeningView, 'The screening'), ...problemResponses },
+    }),
+    async (c) => c.json(await cinema.screening(c.req.valid('param').screeningId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/cinema/screenings/{screeningId}/tickets',
+      tags: ['cinema'],
+      summary: 'Buy seats: one ledger transaction pays the cinema and reserves them',
+      security: [{ bearer: [] }],
+      request: {
+        params: ScreeningId,
+        headers: IdempotencyHeader,
+        ...jsonBody(
+          z
+            .object({
+              seats: z
+                .array(z.string().regex(/^[A-Z]{1,3}[1-9][0-9]{0,2}$/))
+                .min(1)
+                .max(10),
+              paymentPassword: z.string().min(1).max(128),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        201: json(z.object({ txId: z.string(), tickets: z.array(z.string()) }), 'Bought'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const user = c.get('user');
+      const { screeningId } = c.req.valid('param');
+      const { seats, paymentPassword } = c.req.valid('json');
+      const result = await idempotent(
+        collections,
+        user._id,
+        c.req.valid('header')['idempotency-key'],
+        { screeningId, seats },
+        async () => {
+          const bought = await cinema.buy(user, screeningId, seats, paymentPassword);
+          return { status: 201, body: { txId: bought.txId, tickets: bought.tickets.map((t) => t.ticketId) } };
+        },
+      );
+      return c.json(result.body as { txId: string; tickets: string[] }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me/tickets',
+      tags: ['cinema'],
+      summary: 'My tickets',
+      security: [{ bearer: [] }],
+      responses: { 200: json(z.object({ tickets: z.array(TicketView) }), 'Tickets'), ...problemResponses },
+    }),
+    async (c) => c.json({ tickets: (await cinema.myTickets(c.get('user'))).map(ticketView) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/cinema/tickets/{ticketId}',
+      tags: ['cinema'],
+      summary: 'Verify a ticket of one of my screenings (merchants)',
+      security: [{ bearer: [] }],
+      request: { params: TicketId },
+      responses: { 200: json(TicketView, 'The ticket'), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(ticketView(await cinema.ticketForMerchant(c.get('user'), c.req.valid('param').ticketId)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/cinema/tickets/{ticketId}/redeem',
+      tags: ['cinema'],
+      summary: 'Redeem a ticket at the door, once (merchants)',
+      security: [{ bearer: [] }],
+      request: {
+        params: TicketId,
+        ...jsonBody(z.object({ paymentPassword: z.string().min(1).max(128) }).strict()),
+      },
+      responses: { 200: json(TicketView, 'Redeemed'), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(
+        ticketView(
+          await cinema.redeem(
+            c.get('user'),
+            c.req.valid('param').ticketId,
+            c.req.valid('json').paymentPassword,
+          ),
+        ),
+        200,
+      ),
+  );
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import {
+  createApp,
+  connectDatabase,
+  createLogger,
+  Indexer,
+  Ledger,
+  localApiConfig,
+  localFabricConfig,
+  type ApiConfig,
+  type Database,
+} from '@fabric-wallet/api';
+import { parseNetwork } from '@fabric-wallet/operator/api';
+import { LocalNetwork } from '@fabric-wallet/operator/local';
+import { repoRoot } from '@fabric-wallet/operator/tools';
+import { startFerretDb } from './ferretdb.js';
+import type { Started } from './processes.js';
+import { tempDir, type TempDir } from './temp.js';
+
+export interface CallOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly raw?: string;
+}
+
+export interface CallResult {
+  readonly status: number;
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * The API in-process over the real local network, a real FerretDB and a running indexer:
+ * what the API suites share. `stop()` tears everything down.
+ */
+export class ApiHarness {
+  private constructor(
+    readonly dir: TempDir,
+    readonly network: LocalNetwork,
+    private readonly ferret: Started,
+    readonly db: Database,
+    readonly ledger: Ledger,
+    readonly indexer: Indexer,
+    readonly config: ApiConfig,
+    readonly app: ReturnType<typeof createApp>,
+  ) {}
+
+  static async start(name: string): Promise<ApiHarness> {
+    const dir = await tempDir(name);
+    const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
+    const network = new LocalNetwork({ dataDir: join(dir.path, 'network'), network: parseNetwork(manifest) });
+    await network.up();
+    const ferret = await startFerretDb(dir.path);
+    const db = await connectDatabase(ferret.uri, 'wallet');
+    const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), { adminToken: randomBytes(24).toString('hex') });
+    const ledger = new Ledger(config.fabric);
+    const app = createApp({ config, db, ledger, logger: createLogger('silent'), devPayments: true });
+    // The indexer runs alongside the requests, applying the same transactions a second time.
+    const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
+    indexer.start();
+    return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, config, app);
+  }
+
+  async stop(): Promise<void> {
+    await this.indexer.stop();
+    this.ledger.close();
+    await this.db.close();
+    await this.ferret.stop();
+    await this.network.down();
+    await this.dir.remove();
+  }
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.app.request(path, {
+      method,
+      headers,
+      ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  /** Registers and logs in a customer (or, with the admin token, a merchant); returns the session token. */
+  async signUp(username: string, role: 'customer' | 'merchant' = 'customer'): Promise<string> {
+    const body = { username, password: 'login-password-1', paymentPassword: 'pay-123456' };
+    const registered =
+      role === 'merchant'
+        ? await this.call('POST', '/v1/admin/accounts', { token: this.config.adminToken, body: { ...body, role } })
+        : await this.call('POST', '/v1/users', { body });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const login = await this.call('POST', '/v1/sessions', { body: { username, password: body.password } });
+    expect(login.status).toBe(201);
+    return login.body.token as string;
+  }
+
+  /** Creates a recharge order and confirms it through the development payment provider. */
+  async recharge(token: string, amount: string): Promise<void> {
+    const order = await this.call('POST', '/v1/recharges', { token, body: { amount }, headers: { 'idempotency-key': `rc-${randomBytes(8).toString('hex')}` } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body.status).toBe('minted');
+  }
+
+  async balance(token: string): Promise<string> {
+    return (await this.call('GET', '/v1/me/balance', { token })).body.balance as string;
+  }
+}
