@@ -13,6 +13,9 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes, requireAdmin } from './routes/admin.js';
 import { billRoutes } from './routes/bills.js';
 import { cinemaRoutes } from './routes/cinema.js';
+import { traceRoutes } from './routes/trace.js';
+import { healthRoutes, metrics } from './routes/health.js';
+import type { IndexerStatus } from './indexer/indexer.js';
 import { rechargeRoutes } from './routes/recharges.js';
 import { walletRoutes } from './routes/wallet.js';
 import { Accounts } from './services/accounts.js';
@@ -28,6 +31,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Enables the development payment provider route. */
   readonly devPayments?: boolean;
+  /** The running indexer, whose lag /readyz reports. */
+  readonly indexer?: { snapshot(): IndexerStatus };
 }
 
 /** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
@@ -50,7 +55,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
+  const { registry, middleware: measure } = metrics();
   app.use(requestId({ limitLength: 64 }));
+  app.use(measure);
   app.use(async (c, next) => {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
     c.set('logger', logger);
@@ -95,12 +102,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Creating screenings and buying tickets need a user; listing screenings does not.
   app.on('POST', ['/v1/cinema/screenings', '/v1/cinema/screenings/*'], auth);
   app.use('/v1/admin/*', requireAdmin(deps.config.adminToken));
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  healthRoutes(app, {
+    db: deps.db,
+    ledger: deps.ledger,
+    reader: deps.config.fabric.registrar,
+    registry,
+    ...(deps.indexer ? { indexer: deps.indexer } : {}),
+  });
   accountRoutes(app, accounts);
-  walletRoutes(app, wallet, collections);
+  walletRoutes(app, wallet, collections, deps.ledger, deps.config.fabric.registrar);
   billRoutes(app, collections);
   rechargeRoutes(app, recharges, collections, deps.devPayments ?? false);
   cinemaRoutes(app, cinema, collections);
+  traceRoutes(app, collections, deps.ledger, deps.config.fabric.registrar);
   adminRoutes(app, accounts);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

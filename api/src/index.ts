@@ -3,5 +3,5 @@ export type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
 export { connectDatabase, type Database } from './db/mongo.js';
 export { Ledger } from './fabric/ledger.js';
 export { localApiConfig, localFabricConfig } from './local-config.js';
-export { createLogger } from './logger.js';
+export { createLogger, type Logger } from './logger.js';
 export { Indexer, wipeLedgerIndex, applyEvent } from './indexer/indexer.js';

@@ -13,7 +13,13 @@ describe('the cinema through the API', () => {
     merchant = await api.signUp('grand-cinema', 'merchant');
     const created = await api.call('POST', '/v1/cinema/screenings', {
       token: merchant,
-      body: { film: 'Metropolis', startsAt: new Date(Date.now() + 86_400_000).toISOString(), seatMap: [{ row: 'A', count: 4 }], price: '120', paymentPassword: pay },
+      body: {
+        film: 'Metropolis',
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        seatMap: [{ row: 'A', count: 4 }],
+        price: '120',
+        paymentPassword: pay,
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     screeningId = created.body.screeningId as string;
@@ -27,8 +33,15 @@ describe('the cinema through the API', () => {
     const list = await api.call('GET', '/v1/cinema/screenings');
     const one = await api.call('GET', `/v1/cinema/screenings/${screeningId}`);
 
-    expect((list.body.screenings as { screeningId: string }[]).map((s) => s.screeningId)).toContain(screeningId);
-    expect(one.body).toMatchObject({ film: 'Metropolis', price: '120', available: ['A1', 'A2', 'A3', 'A4'], sold: [] });
+    expect((list.body.screenings as { screeningId: string }[]).map((s) => s.screeningId)).toContain(
+      screeningId,
+    );
+    expect(one.body).toMatchObject({
+      film: 'Metropolis',
+      price: '120',
+      available: ['A1', 'A2', 'A3', 'A4'],
+      sold: [],
+    });
   });
 
   it('refuses screening creation by a customer', async () => {
@@ -36,7 +49,13 @@ describe('the cinema through the API', () => {
 
     const refused = await api.call('POST', '/v1/cinema/screenings', {
       token: customer,
-      body: { film: 'X', startsAt: new Date(Date.now() + 86_400_000).toISOString(), seatMap: [{ row: 'A', count: 1 }], price: '1', paymentPassword: pay },
+      body: {
+        film: 'X',
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        seatMap: [{ row: 'A', count: 1 }],
+        price: '1',
+        paymentPassword: pay,
+      },
     });
 
     expect(refused.status).toBe(403);
@@ -106,8 +125,14 @@ describe('the cinema through the API', () => {
     const ticketId = `${screeningId}:A1`;
 
     const verified = await api.call('GET', `/v1/cinema/tickets/${ticketId}`, { token: merchant });
-    const redeemed = await api.call('POST', `/v1/cinema/tickets/${ticketId}/redeem`, { token: merchant, body: { paymentPassword: pay } });
-    const again = await api.call('POST', `/v1/cinema/tickets/${ticketId}/redeem`, { token: merchant, body: { paymentPassword: pay } });
+    const redeemed = await api.call('POST', `/v1/cinema/tickets/${ticketId}/redeem`, {
+      token: merchant,
+      body: { paymentPassword: pay },
+    });
+    const again = await api.call('POST', `/v1/cinema/tickets/${ticketId}/redeem`, {
+      token: merchant,
+      body: { paymentPassword: pay },
+    });
 
     expect(verified.body).toMatchObject({ seat: 'A1', redeemedAt: null });
     expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
@@ -120,7 +145,9 @@ describe('the cinema through the API', () => {
     const customer = await api.signUp('nosy');
 
     const verify = await api.call('GET', `/v1/cinema/tickets/${screeningId}:A2`, { token: customer });
-    const noAdmin = await api.call('POST', '/v1/admin/accounts', { body: { username: 'fake-cinema', password: 'login-password-1', paymentPassword: pay, role: 'merchant' } });
+    const noAdmin = await api.call('POST', '/v1/admin/accounts', {
+      body: { username: 'fake-cinema', password: 'login-password-1', paymentPassword: pay, role: 'merchant' },
+    });
 
     expect(verify.status).toBe(403);
     expect(noAdmin.status).toBe(401);

@@ -1,111 +1,34 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  createApp,
-  connectDatabase,
-  createLogger,
-  Indexer,
-  Ledger,
-  localApiConfig,
-  localFabricConfig,
-  wipeLedgerIndex,
-  type Database,
-} from '@fabric-wallet/api';
-import { parseNetwork } from '@fabric-wallet/operator/api';
-import { LocalNetwork } from '@fabric-wallet/operator/local';
-import { repoRoot } from '@fabric-wallet/operator/tools';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { wipeLedgerIndex } from '@fabric-wallet/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDb } from '../support/ferretdb.js';
-import type { Started } from '../support/processes.js';
-import { tempDir, type TempDir } from '../support/temp.js';
+import { ApiHarness } from '../support/api-harness.js';
 
 /**
  * The wallet API through HTTP (in-process), on the real local network and a real FerretDB:
- * accounts, recharge, balance, transfers with idempotency, bills, and bad input.
+ * accounts, recharge, balance, transfers with idempotency, bills, trace, the indexer, bad input.
  */
-
-type App = ReturnType<typeof createApp>;
-
 describe('the wallet API on the real network and FerretDB', () => {
-  let dir: TempDir;
-  let network: LocalNetwork;
-  let ferret: Started;
-  let db: Database;
-  let ledger: Ledger;
-  let app: App;
-  let indexer: Indexer;
-  let config: Awaited<ReturnType<typeof localApiConfig>>;
+  let api: ApiHarness;
+  /** Every log line the API wrote during the suite, to check that no secret reaches a log. */
+  const logLines: string[] = [];
 
-  const call = async (
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
-  ) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-    const response = await app.request(path, {
-      method,
-      headers,
-      ...(options.raw !== undefined
-        ? { body: options.raw }
-        : options.body !== undefined
-          ? { body: JSON.stringify(options.body) }
-          : {}),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      type: response.headers.get('content-type') ?? '',
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
-
-  async function signUp(username: string): Promise<string> {
-    const registered = await call('POST', '/v1/users', {
-      body: { username, password: 'login-password-1', paymentPassword: 'pay-123456' },
-    });
-    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-    const login = await call('POST', '/v1/sessions', { body: { username, password: 'login-password-1' } });
-    expect(login.status).toBe(201);
-    return login.body.token as string;
-  }
-
-  async function recharge(token: string, amount: string): Promise<void> {
-    const order = await call('POST', '/v1/recharges', {
-      token,
-      body: { amount },
-      headers: { 'idempotency-key': `rc-${Math.random().toString(36).slice(2)}` },
-    });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const paid = await call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
-    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-    expect(paid.body.status).toBe('minted');
-  }
+  const call = (...args: Parameters<ApiHarness['call']>) => api.call(...args);
+  const signUp = (username: string) => api.signUp(username);
+  const recharge = (token: string, amount: string) => api.recharge(token, amount);
 
   beforeAll(async () => {
-    dir = await tempDir('api');
-    const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
-    network = new LocalNetwork({ dataDir: join(dir.path, 'network'), network: parseNetwork(manifest) });
-    await network.up();
-    const started = await startFerretDb(dir.path);
-    ferret = started.process;
-    db = await connectDatabase(started.uri, 'wallet');
-    config = localApiConfig(await localFabricConfig(join(dir.path, 'network')));
-    ledger = new Ledger(config.fabric);
-    app = createApp({ config, db, ledger, logger: createLogger('silent'), devPayments: true });
-    // The indexer runs alongside the requests, applying the same transactions a second time.
-    indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
-    indexer.start();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    });
+    api = await ApiHarness.start('wallet-api', pino({ level: 'debug' }, sink));
   });
 
   afterAll(async () => {
-    await indexer.stop();
-    ledger.close();
-    await db.close();
-    await ferret.stop();
-    await network.down();
-    await dir.remove();
+    await api.stop();
   });
 
   it('registers a customer with a Fabric identity and a first receive address, and logs in', async () => {
@@ -116,7 +39,7 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username: 'alice', role: 'customer' });
     expect(String(me.body.receiveAddress)).toMatch(/^W/);
-    const user = await db.collections.users.findOne({ username: 'alice' });
+    const user = await api.db.collections.users.findOne({ username: 'alice' });
     expect(user?.fabric.enrollmentId).toMatch(/^u-[0-9a-f]{24}$/);
     expect(user?.fabric.certificate).toContain('BEGIN CERTIFICATE');
     expect(JSON.stringify(user)).not.toContain('PRIVATE KEY');
@@ -313,41 +236,200 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(locked.body.type).toBe('https://fabric-wallet.io/problems/too-many-requests');
   });
 
+  it('traces a token back to its mint from the outer DB and the ledger agrees', async () => {
+    const kim = await signUp('kim');
+    const lee = await signUp('lee');
+    await recharge(kim, '300');
+    await recharge(kim, '200');
+    await call('POST', '/v1/transfers', {
+      token: kim,
+      body: { to: 'lee', amount: '450', paymentPassword: 'pay-123456' },
+      headers: { 'idempotency-key': 'kim-pays-lee-1' },
+    });
+    const [token] = (await call('GET', '/v1/me/tokens', { token: lee })).body.tokens as {
+      txId: string;
+      index: number;
+    }[];
+    if (!token) throw new Error('lee has no token');
+
+    const trace = await call('GET', `/v1/me/tokens/${token.txId}/${token.index}/trace?verify=ledger`, {
+      token: lee,
+    });
+    const foreign = await call('GET', `/v1/me/tokens/${token.txId}/${token.index}/trace`, { token: kim });
+
+    expect(trace.status, JSON.stringify(trace.body)).toBe(200);
+    expect(trace.body).toMatchObject({ complete: true, verified: true });
+    expect(trace.body.mints).toHaveLength(2);
+    expect(trace.body.txs).toHaveLength(3);
+    expect(foreign.status).toBe(403);
+  });
+
+  it('lists the same tokens from the outer DB and from the ledger', async () => {
+    const token = await signUp('mia');
+    await recharge(token, '70');
+    await recharge(token, '30');
+
+    const index = await call('GET', '/v1/me/tokens', { token });
+    const ledger = await call('GET', '/v1/me/tokens?source=ledger', { token });
+
+    const strip = (list: unknown) =>
+      (list as { txId: string; index: number; amount: string }[]).map(({ txId, index: i, amount }) => ({
+        txId,
+        i,
+        amount,
+      }));
+    expect(strip(ledger.body.tokens)).toEqual(strip(index.body.tokens));
+    expect(strip(index.body.tokens)).toHaveLength(2);
+  });
+
+  it('exports bills as CSV with the filters of the list', async () => {
+    const token = await signUp('ned');
+    await recharge(token, '40');
+    await recharge(token, '60');
+
+    const response = await api.app.request('/v1/me/bills.csv?type=recharge', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const lines = (await response.text()).trim().split('\n');
+
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(lines[0]).toBe('time,type,direction,amount,counterparties,txId');
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(',')[3])
+        .sort(),
+    ).toEqual(['40', '60']);
+  });
+
+  it('paginates bills with a cursor, newest first, without repeats', async () => {
+    const token = await signUp('ola');
+    for (const amount of ['1', '2', '3']) await recharge(token, amount);
+
+    const first = await call('GET', '/v1/me/bills?limit=2', { token });
+    const second = await call('GET', `/v1/me/bills?limit=2&cursor=${String(first.body.nextCursor)}`, {
+      token,
+    });
+    const bad = await call('GET', '/v1/me/bills?cursor=not-a-cursor', { token });
+
+    const amounts = [
+      ...(first.body.bills as { amount: string }[]),
+      ...(second.body.bills as { amount: string }[]),
+    ].map((b) => b.amount);
+    expect(amounts).toEqual(['3', '2', '1']);
+    expect(second.body.nextCursor).toBeNull();
+    expect(bad.status).toBe(400);
+  });
+
+  it('rotates the receive address; payments to the old one still arrive', async () => {
+    const pia = await signUp('pia');
+    const payer = await signUp('quinn');
+    await recharge(payer, '100');
+    const old = (await call('GET', '/v1/me', { token: pia })).body.receiveAddress as string;
+
+    const rotated = await call('POST', '/v1/me/addresses', {
+      token: pia,
+      body: { paymentPassword: 'pay-123456' },
+    });
+    const paid = await call('POST', '/v1/transfers', {
+      token: payer,
+      body: { to: old, amount: '25', paymentPassword: 'pay-123456' },
+      headers: { 'idempotency-key': 'quinn-pays-old-1' },
+    });
+
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.address).not.toBe(old);
+    expect((await call('GET', '/v1/me', { token: pia })).body.receiveAddress).toBe(rotated.body.address);
+    expect(paid.status).toBe(201);
+    expect(await api.balance(pia)).toBe('25');
+  });
+
+  it('logs out, and a login password change ends the other sessions', async () => {
+    const first = await signUp('rae');
+    const second = (
+      await call('POST', '/v1/sessions', { body: { username: 'rae', password: 'login-password-1' } })
+    ).body.token as string;
+
+    const changed = await call('PUT', '/v1/me/password', {
+      token: first,
+      body: { oldPassword: 'login-password-1', newPassword: 'login-password-2' },
+    });
+    const otherAfter = await call('GET', '/v1/me', { token: second });
+    const loggedOut = await call('DELETE', '/v1/sessions/current', { token: first });
+    const firstAfter = await call('GET', '/v1/me', { token: first });
+    const newLogin = await call('POST', '/v1/sessions', {
+      body: { username: 'rae', password: 'login-password-2' },
+    });
+
+    expect(changed.status).toBe(204);
+    expect(otherAfter.status).toBe(401);
+    expect(loggedOut.status).toBe(204);
+    expect(firstAfter.status).toBe(401);
+    expect(newLogin.status).toBe(201);
+  });
+
+  it('reports ready (DB, ledger, indexer) and serves Prometheus metrics', async () => {
+    const ready = await call('GET', '/readyz');
+    const metrics = await api.app.request('/metrics');
+    const text = await metrics.text();
+
+    expect(ready.status, JSON.stringify(ready.body)).toBe(200);
+    expect(ready.body.checks).toEqual({ db: 'ok', ledger: 'ok', indexer: 'ok' });
+    expect(text).toContain('wallet_http_requests_total{method="POST",route="/v1/transfers",status="201"}');
+    expect(text).toContain('wallet_http_request_duration_seconds_bucket');
+  });
+
+  it('never writes a password, payment password, session token or private key to its logs', async () => {
+    const token = await signUp('sam');
+    await call('PUT', '/v1/me/payment-password', {
+      token,
+      body: { oldPaymentPassword: 'pay-123456', newPaymentPassword: 'pay-secret-777' },
+    });
+
+    const logs = logLines.join('');
+
+    expect(logs).toContain('"path":"/v1/me/payment-password"');
+    for (const secret of ['login-password-1', 'pay-123456', 'pay-secret-777', token, 'PRIVATE KEY']) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+
   it('indexes every committed transaction with its block number', async () => {
-    const txs = await db.collections.txs.countDocuments();
+    const txs = await api.db.collections.txs.countDocuments();
 
     await expect
-      .poll(() => db.collections.txs.countDocuments({ blockNumber: { $ne: null } }), { timeout: 30_000 })
+      .poll(() => api.db.collections.txs.countDocuments({ blockNumber: { $ne: null } }), { timeout: 30_000 })
       .toBe(txs);
-    expect(indexer.snapshot().lastError).toBeNull();
+    expect(api.indexer.snapshot().lastError).toBeNull();
   });
 
   it('rebuilds the ledger index from block 0 with identical balances, bills and tokens', async () => {
-    const users = await db.collections.users.find({}, { projection: { _id: 1 } }).toArray();
+    const users = await api.db.collections.users.find({}, { projection: { _id: 1 } }).toArray();
     const snapshot = async () =>
       Promise.all(
         users.map(async ({ _id }) => ({
-          utxos: await db.collections.utxos
+          utxos: await api.db.collections.utxos
             .find({ userId: _id })
             .sort({ _id: 1 })
             .project({ lockedBy: 0, lockedUntil: 0 })
             .toArray(),
-          movements: await db.collections.movements.find({ userId: _id }).sort({ _id: 1 }).toArray(),
+          movements: await api.db.collections.movements.find({ userId: _id }).sort({ _id: 1 }).toArray(),
         })),
       );
     await expect
-      .poll(() => db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
+      .poll(() => api.db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
       .toBe(0);
     const before = await snapshot();
-    const txCount = await db.collections.txs.countDocuments();
-    await indexer.stop();
+    const txCount = await api.db.collections.txs.countDocuments();
+    await api.indexer.stop();
 
-    await wipeLedgerIndex(db.collections);
-    expect(await db.collections.utxos.countDocuments()).toBe(0);
-    indexer.start();
+    await wipeLedgerIndex(api.db.collections);
+    expect(await api.db.collections.utxos.countDocuments()).toBe(0);
+    api.indexer.start();
 
-    await expect.poll(() => db.collections.txs.countDocuments(), { timeout: 60_000 }).toBe(txCount);
-    expect(await snapshot()).toEqual(before);
+    await expect.poll(() => api.db.collections.txs.countDocuments(), { timeout: 60_000 }).toBe(txCount);
+    // A transaction's record is written before its outputs and bills: wait for the last ones too.
+    await expect.poll(() => snapshot(), { timeout: 30_000 }).toEqual(before);
     expect(before.some((user) => user.movements.length > 0)).toBe(true);
   });
 

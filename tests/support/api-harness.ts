@@ -12,6 +12,7 @@ import {
   localFabricConfig,
   type ApiConfig,
   type Database,
+  type Logger,
 } from '@fabric-wallet/api';
 import { parseNetwork } from '@fabric-wallet/operator/api';
 import { LocalNetwork } from '@fabric-wallet/operator/local';
@@ -49,19 +50,28 @@ export class ApiHarness {
     readonly app: ReturnType<typeof createApp>,
   ) {}
 
-  static async start(name: string): Promise<ApiHarness> {
+  static async start(name: string, logger?: Logger): Promise<ApiHarness> {
     const dir = await tempDir(name);
     const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
     const network = new LocalNetwork({ dataDir: join(dir.path, 'network'), network: parseNetwork(manifest) });
     await network.up();
     const ferret = await startFerretDb(dir.path);
     const db = await connectDatabase(ferret.uri, 'wallet');
-    const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), { adminToken: randomBytes(24).toString('hex') });
+    const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), {
+      adminToken: randomBytes(24).toString('hex'),
+    });
     const ledger = new Ledger(config.fabric);
-    const app = createApp({ config, db, ledger, logger: createLogger('silent'), devPayments: true });
     // The indexer runs alongside the requests, applying the same transactions a second time.
     const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
     indexer.start();
+    const app = createApp({
+      config,
+      db,
+      ledger,
+      logger: logger ?? createLogger('silent'),
+      devPayments: true,
+      indexer,
+    });
     return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, config, app);
   }
 
@@ -81,10 +91,18 @@ export class ApiHarness {
     const response = await this.app.request(path, {
       method,
       headers,
-      ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.raw !== undefined
+        ? { body: options.raw }
+        : options.body !== undefined
+          ? { body: JSON.stringify(options.body) }
+          : {}),
     });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   }
 
   /** Registers and logs in a customer (or, with the admin token, a merchant); returns the session token. */
@@ -92,7 +110,10 @@ export class ApiHarness {
     const body = { username, password: 'login-password-1', paymentPassword: 'pay-123456' };
     const registered =
       role === 'merchant'
-        ? await this.call('POST', '/v1/admin/accounts', { token: this.config.adminToken, body: { ...body, role } })
+        ? await this.call('POST', '/v1/admin/accounts', {
+            token: this.config.adminToken,
+            body: { ...body, role },
+          })
         : await this.call('POST', '/v1/users', { body });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     const login = await this.call('POST', '/v1/sessions', { body: { username, password: body.password } });
@@ -102,7 +123,11 @@ export class ApiHarness {
 
   /** Creates a recharge order and confirms it through the development payment provider. */
   async recharge(token: string, amount: string): Promise<void> {
-    const order = await this.call('POST', '/v1/recharges', { token, body: { amount }, headers: { 'idempotency-key': `rc-${randomBytes(8).toString('hex')}` } });
+    const order = await this.call('POST', '/v1/recharges', {
+      token,
+      body: { amount },
+      headers: { 'idempotency-key': `rc-${randomBytes(8).toString('hex')}` },
+    });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);

@@ -43,6 +43,34 @@ function decodeCursor(cursor: string): { ts: Date; id: string } {
   }
 }
 
+type BillQuery = z.infer<typeof Query>;
+
+/** The MongoDB filter of a bill query: owner, date range, type, direction, counterparty, cursor. */
+function billFilter(userId: string, query: Omit<BillQuery, 'limit'>): Filter<MovementDoc> {
+  const filter: Filter<MovementDoc> = { userId };
+  const ts: { $gte?: Date; $lte?: Date } = {};
+  if (query.from) ts.$gte = new Date(query.from);
+  if (query.to) ts.$lte = new Date(query.to);
+  if (ts.$gte || ts.$lte) filter.ts = ts;
+  if (query.type) filter.kind = query.type;
+  if (query.direction) filter.direction = query.direction;
+  if (query.counterparty) filter.counterparties = query.counterparty;
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    filter.$or = [{ ts: { $lt: after.ts } }, { ts: after.ts, _id: { $lt: after.id } }];
+  }
+  return filter;
+}
+
+/** A CSV field, quoted when needed; a leading = + - @ is neutralised (spreadsheet injection). */
+function csvField(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** Rows of a CSV export at most. */
+const CSV_ROWS_MAX = 10_000;
+
 /** Bills: the movements of my balance, newest first, filtered and paginated. */
 export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): void {
   app.openapi(
@@ -60,18 +88,7 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const filter: Filter<MovementDoc> = { userId: c.get('user')._id };
-      const ts: { $gte?: Date; $lte?: Date } = {};
-      if (query.from) ts.$gte = new Date(query.from);
-      if (query.to) ts.$lte = new Date(query.to);
-      if (ts.$gte || ts.$lte) filter.ts = ts;
-      if (query.type) filter.kind = query.type;
-      if (query.direction) filter.direction = query.direction;
-      if (query.counterparty) filter.counterparties = query.counterparty;
-      if (query.cursor) {
-        const after = decodeCursor(query.cursor);
-        filter.$or = [{ ts: { $lt: after.ts } }, { ts: after.ts, _id: { $lt: after.id } }];
-      }
+      const filter = billFilter(c.get('user')._id, query);
       const rows = await collections.movements
         .find(filter)
         .sort({ ts: -1, _id: -1 })
@@ -96,6 +113,40 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
         },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me/bills.csv',
+      tags: ['wallet'],
+      summary: 'Bills as CSV (same filters; at most 10 000 rows)',
+      security: [{ bearer: [] }],
+      request: { query: Query.omit({ limit: true, cursor: true }) },
+      responses: {
+        200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV' },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const rows = await collections.movements
+        .find(billFilter(c.get('user')._id, c.req.valid('query')))
+        .sort({ ts: -1, _id: -1 })
+        .limit(CSV_ROWS_MAX)
+        .toArray();
+      const lines = [
+        'time,type,direction,amount,counterparties,txId',
+        ...rows.map((m) =>
+          [m.ts.toISOString(), m.kind, m.direction, m.amount, m.counterparties.join(' '), m.txId]
+            .map(csvField)
+            .join(','),
+        ),
+      ];
+      return c.body(`${lines.join('\n')}\n`, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="bills.csv"',
+      });
     },
   );
 }

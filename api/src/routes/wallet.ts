@@ -1,7 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { PemIdentity } from '../config.js';
 import type { Collections } from '../db/mongo.js';
+import type { Ledger } from '../fabric/ledger.js';
+import { unspentFromLedger } from '../services/trace.js';
 import { idempotent } from '../services/idempotency.js';
 import type { Wallet } from '../services/wallet.js';
 import type { AppEnv } from '../types.js';
@@ -35,7 +38,13 @@ const Transfer = z
   .openapi('TransferResult');
 
 /** Balance, tokens (UTXOs), addresses and transfers of the logged-in user. */
-export function walletRoutes(app: OpenAPIHono<AppEnv>, wallet: Wallet, collections: Collections): void {
+export function walletRoutes(
+  app: OpenAPIHono<AppEnv>,
+  wallet: Wallet,
+  collections: Collections,
+  ledger: Ledger,
+  reader: PemIdentity,
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -65,21 +74,50 @@ export function walletRoutes(app: OpenAPIHono<AppEnv>, wallet: Wallet, collectio
       method: 'get',
       path: '/v1/me/tokens',
       tags: ['wallet'],
-      summary: 'My tokens: unspent outputs held by my addresses (from the outer DB)',
+      summary: 'My tokens: unspent outputs of my addresses (outer DB; source=ledger reads the chain)',
       security: [{ bearer: [] }],
-      responses: { 200: json(z.object({ tokens: z.array(Token) }), 'Unspent tokens'), ...problemResponses },
+      request: { query: z.object({ source: z.enum(['index', 'ledger']).default('index') }).strict() },
+      responses: {
+        200: json(
+          z.object({ tokens: z.array(Token), source: z.enum(['index', 'ledger']) }),
+          'Unspent tokens',
+        ),
+        ...problemResponses,
+      },
     }),
     async (c) => {
-      const tokens = await wallet.unspent(c.get('user')._id);
+      const user = c.get('user');
+      if (c.req.valid('query').source === 'ledger') {
+        const addresses = (await wallet.addresses(user._id)).slice(0, 200).map((a) => a._id);
+        const utxos = await unspentFromLedger(ledger, reader, addresses);
+        const tokens = utxos.map((u) => ({
+          txId: u.txId,
+          index: u.index,
+          address: u.owner,
+          amount: u.amount,
+          createdAt: '',
+        }));
+        return c.json(
+          {
+            tokens: tokens.sort((a, b) => (a.txId + a.index < b.txId + b.index ? -1 : 1)),
+            source: 'ledger' as const,
+          },
+          200,
+        );
+      }
+      const tokens = await wallet.unspent(user._id);
       return c.json(
         {
-          tokens: tokens.map((t) => ({
-            txId: t.txId,
-            index: t.index,
-            address: t.owner,
-            amount: t.amount,
-            createdAt: t.ts.toISOString(),
-          })),
+          tokens: tokens
+            .map((t) => ({
+              txId: t.txId,
+              index: t.index,
+              address: t.owner,
+              amount: t.amount,
+              createdAt: t.ts.toISOString(),
+            }))
+            .sort((a, b) => (a.txId + a.index < b.txId + b.index ? -1 : 1)),
+          source: 'index' as const,
         },
         200,
       );

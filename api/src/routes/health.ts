@@ -1,0 +1,88 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Registry, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
+import type { MiddlewareHandler } from 'hono';
+import type { PemIdentity } from '../config.js';
+import type { Database } from '../db/mongo.js';
+import { ApiError } from '../errors.js';
+import type { Ledger } from '../fabric/ledger.js';
+import type { IndexerStatus } from '../indexer/indexer.js';
+import type { AppEnv } from '../types.js';
+
+/** How far the indexer may lag behind the API's own writes before the API reports not ready. */
+const INDEX_LAG_MAX_MS = 30_000;
+
+/** Prometheus metrics of this app instance (its own registry, so tests can run several apps). */
+export function metrics(): { registry: Registry; middleware: MiddlewareHandler<AppEnv> } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'wallet_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'wallet_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const start = performance.now();
+    await next();
+    // The matched route pattern, not the raw path, keeps label cardinality bounded.
+    const route = c.req.routePath;
+    requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    duration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
+  };
+  return { registry, middleware };
+}
+
+/** /healthz (the process is up), /readyz (DB, ledger and indexer usable), /metrics. */
+export function healthRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: {
+    db: Database;
+    ledger: Ledger;
+    reader: PemIdentity;
+    indexer?: { snapshot(): IndexerStatus };
+    registry: Registry;
+  },
+): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, string> = {};
+    try {
+      await deps.db.db.command({ ping: 1 });
+      checks.db = 'ok';
+    } catch (error) {
+      checks.db = `unreachable: ${(error as Error).message}`;
+    }
+    try {
+      // Any answer from the chaincode (here "no such transaction") proves the gateway path works.
+      await deps.ledger.evaluate(deps.reader, 'GetTx', ['0'.repeat(64)]);
+      checks.ledger = 'ok';
+    } catch (error) {
+      checks.ledger =
+        error instanceof ApiError && error.status === 404 ? 'ok' : `unreachable: ${(error as Error).message}`;
+    }
+    if (deps.indexer) {
+      const stale = await deps.db.collections.txs.countDocuments({
+        blockNumber: null,
+        'record.ts': { $lt: Date.now() - INDEX_LAG_MAX_MS },
+      });
+      checks.indexer =
+        stale === 0
+          ? 'ok'
+          : `behind: ${stale} committed transaction(s) older than ${INDEX_LAG_MAX_MS / 1000} s not indexed`;
+    }
+    const ready = Object.values(checks).every((value) => value === 'ok');
+    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+  });
+
+  app.get('/metrics', async (c) =>
+    c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
+  );
+}

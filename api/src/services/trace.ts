@@ -1,0 +1,110 @@
+import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
+import { Limits } from '@fabric-wallet/ccaas/protocol';
+import type { PemIdentity } from '../config.js';
+import type { Collections } from '../db/mongo.js';
+import { notFound } from '../errors.js';
+import type { Ledger } from '../fabric/ledger.js';
+
+export interface Provenance {
+  readonly root: { txId: string; index: number };
+  readonly txs: {
+    txId: string;
+    kind: string;
+    ts: string;
+    inputs: string[];
+    outputs: { address: string; amount: string }[];
+  }[];
+  readonly mints: string[];
+  readonly complete: boolean;
+}
+
+/**
+ * The provenance of a token back to the mints it came from, walked breadth first over the
+ * outer DB's transaction records, bounded in depth and size; optionally checked against the
+ * chaincode's own Trace of the same output.
+ */
+export async function traceFromIndex(
+  collections: Collections,
+  txId: string,
+  index: number,
+  maxDepth: number,
+): Promise<Provenance> {
+  const first = await collections.txs.findOne({ _id: txId });
+  if (!first || index >= first.record.outputs.length) throw notFound(`no output ${txId}:${index}`);
+  const seen = new Map<string, TxRecord>([[txId, first.record]]);
+  let frontier = [first.record];
+  let complete = true;
+  for (let depth = 0; frontier.length > 0; depth++) {
+    const wanted = [
+      ...new Set(frontier.flatMap((record) => record.inputs.map((input) => input.txId))),
+    ].filter((id) => !seen.has(id));
+    if (wanted.length > 0 && (depth + 1 >= maxDepth || seen.size + wanted.length > Limits.traceNodesMax)) {
+      complete = false;
+      break;
+    }
+    const parents = await collections.txs.find({ _id: { $in: wanted } }).toArray();
+    if (parents.length !== wanted.length) complete = false;
+    for (const parent of parents) seen.set(parent._id, parent.record);
+    frontier = parents.map((parent) => parent.record);
+  }
+  const txs = [...seen.values()];
+  return {
+    root: { txId, index },
+    txs: txs.map((tx) => ({
+      txId: tx.txId,
+      kind: tx.kind,
+      ts: new Date(tx.ts).toISOString(),
+      inputs: tx.inputs.map((input) => `${input.txId}:${input.index}`),
+      outputs: tx.outputs.map((output) => ({ address: output.address, amount: output.amount })),
+    })),
+    mints: txs.filter((tx) => tx.kind === 'mint').map((tx) => tx.txId),
+    complete,
+  };
+}
+
+/** True when the chaincode's Trace reaches exactly the same transactions and mints. */
+export async function verifyTrace(
+  ledger: Ledger,
+  reader: PemIdentity,
+  provenance: Provenance,
+  maxDepth: number,
+): Promise<boolean> {
+  const onChain = (await ledger.evaluate(reader, 'Trace', [
+    provenance.root.txId,
+    String(provenance.root.index),
+    String(maxDepth),
+  ])) as {
+    txs: TxRecord[];
+    mints: string[];
+  };
+  const ids = (list: readonly { txId: string }[]) =>
+    list
+      .map((tx) => tx.txId)
+      .sort()
+      .join(',');
+  return (
+    ids(onChain.txs) === ids(provenance.txs) &&
+    [...onChain.mints].sort().join(',') === [...provenance.mints].sort().join(',')
+  );
+}
+
+/** The user's unspent outputs read from the ledger itself (for verification; slower). */
+export async function unspentFromLedger(
+  ledger: Ledger,
+  reader: PemIdentity,
+  addresses: readonly string[],
+): Promise<Utxo[]> {
+  const items: Utxo[] = [];
+  for (const address of addresses) {
+    let bookmark = '';
+    do {
+      const page = (await ledger.evaluate(reader, 'ListUnspent', [address, '100', bookmark])) as {
+        items: Utxo[];
+        bookmark: string;
+      };
+      items.push(...page.items);
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+  }
+  return items;
+}
