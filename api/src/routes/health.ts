@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Registry, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { PemIdentity } from '../config.js';
 import type { Database } from '../db/mongo.js';
 import { ApiError } from '../errors.js';
@@ -32,7 +33,7 @@ export function metrics(): { registry: Registry; middleware: MiddlewareHandler<A
     const start = performance.now();
     await next();
     // The matched route pattern, not the raw path, keeps label cardinality bounded.
-    const route = c.req.routePath;
+    const route = routePath(c);
     requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     duration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
   };

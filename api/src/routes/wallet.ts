@@ -10,6 +10,10 @@ import type { Wallet } from '../services/wallet.js';
 import type { AppEnv } from '../types.js';
 import { Amount, IdempotencyHeader, json, jsonBody, PaymentPassword, problemResponses } from './schemas.js';
 
+/** Orders tokens by transaction id, then output index. */
+const byOutpoint = (a: { txId: string; index: number }, b: { txId: string; index: number }) =>
+  a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : a.index - b.index;
+
 const Token = z
   .object({
     txId: z.string(),
@@ -99,7 +103,7 @@ export function walletRoutes(
         }));
         return c.json(
           {
-            tokens: tokens.sort((a, b) => (a.txId + a.index < b.txId + b.index ? -1 : 1)),
+            tokens: tokens.sort(byOutpoint),
             source: 'ledger' as const,
           },
           200,
@@ -116,7 +120,7 @@ export function walletRoutes(
               amount: t.amount,
               createdAt: t.ts.toISOString(),
             }))
-            .sort((a, b) => (a.txId + a.index < b.txId + b.index ? -1 : 1)),
+            .sort(byOutpoint),
           source: 'index' as const,
         },
         200,
