@@ -9,7 +9,7 @@ use_pinned_node
 say "running on Node $(node -v)"
 phase "tool bootstrap (Fabric, Fabric CA, FerretDB)" bash scripts/tools/bootstrap.sh core
 phase "build (tsc -b)" npx tsc -b
-say "starting the local Fabric network from manifests/local/network.yaml (data: ${FABRIC_WALLET_DATA_DIR:-.data/network})"
-say "scale it by editing the manifest, or: npm run network -- scale wallet 3; status: npm run network -- status"
-say "the outer DB and the wallet API are not part of npm start yet (see the open issues)"
-exec node operator/dist/cli/local.js up "$@"
+say "starting the whole system: the Fabric network of manifests/local/network.yaml (data: ${FABRIC_WALLET_DATA_DIR:-.data/network}),"
+say "the outer DB (FerretDB, or MONGODB_URI), the indexer and the API (API_PORT, default 8080)"
+say "scale the network by editing the manifest, or: npm run network -- scale wallet 3; status: npm run network -- status"
+exec node api/dist/cli/start-local.js "$@"

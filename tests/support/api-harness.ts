@@ -54,25 +54,34 @@ export class ApiHarness {
     const dir = await tempDir(name);
     const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
     const network = new LocalNetwork({ dataDir: join(dir.path, 'network'), network: parseNetwork(manifest) });
-    await network.up();
-    const ferret = await startFerretDb(dir.path);
-    const db = await connectDatabase(ferret.uri, 'wallet');
-    const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), {
-      adminToken: randomBytes(24).toString('hex'),
-    });
-    const ledger = new Ledger(config.fabric);
-    // The indexer runs alongside the requests, applying the same transactions a second time.
-    const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
-    indexer.start();
-    const app = createApp({
-      config,
-      db,
-      ledger,
-      logger: logger ?? createLogger('silent'),
-      devPayments: true,
-      indexer,
-    });
-    return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, config, app);
+    let ferret: Awaited<ReturnType<typeof startFerretDb>> | undefined;
+    try {
+      await network.up();
+      ferret = await startFerretDb(dir.path);
+      const db = await connectDatabase(ferret.uri, 'wallet');
+      const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), {
+        adminToken: randomBytes(24).toString('hex'),
+      });
+      const ledger = new Ledger(config.fabric);
+      // The indexer runs alongside the requests, applying the same transactions a second time.
+      const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
+      indexer.start();
+      const app = createApp({
+        config,
+        db,
+        ledger,
+        logger: logger ?? createLogger('silent'),
+        devPayments: true,
+        indexer,
+      });
+      return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, config, app);
+    } catch (error) {
+      // Leave no process behind when the harness cannot start.
+      await ferret?.process.stop();
+      await network.down();
+      await dir.remove();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,8 @@
-import { watch } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseNetwork, ValidationError } from '../api/v1alpha1/parse.js';
-import { LocalNetwork } from '../runtime/local/network.js';
+import { parseNetwork } from '../api/v1alpha1/parse.js';
+import { runLocalNetwork } from '../runtime/local/run.js';
 import { formatStatus, type StatusDocument } from '../runtime/local/status.js';
 import { Layout } from '../runtime/local/layout.js';
 import { repoRoot } from '../tools/versions.js';
@@ -51,73 +50,19 @@ process.on('warning', (warning) => {
 });
 
 async function up(options: Options): Promise<void> {
-  const network = new LocalNetwork({
-    dataDir: options.dataDir,
-    network: parseNetwork(await readFile(options.manifest, 'utf8')),
-    log: say,
-    onProcessEvent: (event) => {
-      if (event.type === 'exited')
-        say(
-          `${event.name} exited (code ${event.code ?? '-'}, signal ${event.signal ?? '-'}); restarting in ${event.restartInMs} ms`,
-        );
-      if (event.type === 'gave-up')
-        say(`${event.name} crashed ${event.restarts} times in a row; left stopped`);
-    },
-  });
-
-  // One reconcile at a time; changes that arrive meanwhile coalesce into one more pass.
-  let running = false;
-  let pending = false;
+  const running = await runLocalNetwork({ manifest: options.manifest, dataDir: options.dataDir, say });
   let stopping = false;
-  const reconcile = async (reason: string): Promise<void> => {
-    pending = true;
-    if (running) return;
-    running = true;
-    while (pending && !stopping) {
-      pending = false;
-      const start = performance.now();
-      try {
-        network.setResources(parseNetwork(await readFile(options.manifest, 'utf8')));
-        say(`reconciling (${reason})`);
-        await network.up();
-        say(
-          `network is up (${((performance.now() - start) / 1000).toFixed(1)} s); data in ${options.dataDir}`,
-        );
-      } catch (error) {
-        if (error instanceof ValidationError) say(`manifest not applied: ${error.message}`);
-        else say(`reconcile failed, will retry on the next change: ${(error as Error).message}`);
-      }
-    }
-    running = false;
-  };
-
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping every process (data stays in ${options.dataDir})`);
-    watcher.close();
-    await network.down();
+    await running.stop();
     say('stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-
-  // Editors replace files, so watch the directory and match the name.
-  let debounce: NodeJS.Timeout | undefined;
-  const watcher = watch(dirname(options.manifest), (_event, file) => {
-    if (file !== basename(options.manifest)) return;
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void reconcile(`${basename(options.manifest)} changed`), 300);
-  });
-
-  await reconcile('start');
-  say(`watching ${options.manifest} for changes; Ctrl-C stops the network`);
-  // Keep status.json current between reconciles (heights, peers that went down).
-  setInterval(() => {
-    if (!running && !stopping)
-      network.refreshStatus().catch((error: unknown) => say(`status refresh failed: ${String(error)}`));
-  }, 10_000).unref();
+  say('Ctrl-C stops the network');
 }
 
 async function readStatus(dataDir: string): Promise<StatusDocument | undefined> {

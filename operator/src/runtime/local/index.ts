@@ -3,3 +3,4 @@ export { Supervisor, type SupervisorEvent } from './supervisor.js';
 export { Layout } from './layout.js';
 export { freePort, PortBook } from './ports.js';
 export { waitForTcp } from './wait.js';
+export { runLocalNetwork, type RunningNetwork, type RunOptions } from './run.js';

@@ -108,8 +108,7 @@ export class LocalNetwork {
    * recording each resource's conditions in status.json.
    */
   async up(): Promise<void> {
-    await mkdir(this.layout.root, { recursive: true });
-    this.ports ??= await PortBook.open(this.layout.portsFile);
+    await this.openPorts();
     this.status ??= await StatusBook.open(this.layout.statusFile);
     const { cas, ordererSets, peerSets, channels, chaincodes } = this.network;
     this.status.retain(
@@ -324,9 +323,15 @@ export class LocalNetwork {
     this.log(`${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   }
 
-  private port(name: string): Promise<number> {
-    if (!this.ports) throw new Error('port book not open');
-    return this.ports.port(name);
+  private async openPorts(): Promise<PortBook> {
+    await mkdir(this.layout.root, { recursive: true });
+    this.ports ??= await PortBook.open(this.layout.portsFile);
+    return this.ports;
+  }
+
+  /** The loopback port recorded for `name` (allocated on first use, stable across restarts). */
+  async port(name: string): Promise<number> {
+    return (await this.openPorts()).port(name);
   }
 
   private caOf(caName: string): FabricCA {

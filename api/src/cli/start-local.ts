@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
+import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
+import { createApp } from '../app.js';
+import { connectDatabase } from '../db/mongo.js';
+import { Ledger } from '../fabric/ledger.js';
+import { Indexer } from '../indexer/indexer.js';
+import { localApiConfig, localFabricConfig } from '../local-config.js';
+import { createLogger } from '../logger.js';
+
+/**
+ * `npm start`: the whole system on this machine. The Fabric network of the manifest (kept
+ * reconciled as the manifest changes), FerretDB as the outer DB (or MONGODB_URI), the
+ * indexer, the API with its docs, and a demo cinema with screenings.
+ */
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? (args[i + 1] ?? fallback) : fallback;
+};
+const manifest = resolve(option('--manifest', join(repoRoot, 'manifests', 'local', 'network.yaml')));
+const dataDir = resolve(
+  option('--data', process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network')),
+);
+const apiPort = Number(process.env.API_PORT ?? '8080');
+const say = (line: string) => process.stdout.write(`[wallet] ${line}\n`);
+
+/** A secret generated once and kept in the data dir (mode 0600); never printed. */
+async function secretFile(name: string): Promise<{ value: string; path: string }> {
+  const path = join(dataDir, name);
+  try {
+    return { value: (await readFile(path, 'utf8')).trim(), path };
+  } catch {
+    const value = randomBytes(18).toString('base64url');
+    await writeFile(path, `${value}\n`, { mode: 0o600 });
+    return { value, path };
+  }
+}
+
+if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
+  say(`API_PORT must be a port number, got ${process.env.API_PORT ?? ''}`);
+  process.exit(2);
+}
+
+const running = await runLocalNetwork({
+  manifest,
+  dataDir,
+  say: (line) => process.stdout.write(`[network] ${line}\n`),
+});
+if (!running.ready) {
+  say('the network did not come up (see the lines above); stopping');
+  await running.stop();
+  process.exit(1);
+}
+
+let mongodbUri = process.env.MONGODB_URI;
+if (mongodbUri) {
+  say('outer DB: MongoDB from MONGODB_URI');
+} else {
+  const port = await running.network.port('ferretdb');
+  const dir = join(dataDir, 'ferretdb');
+  await mkdir(dir, { recursive: true });
+  running.network.supervisor.ensure({
+    name: 'ferretdb',
+    command: toolBin('ferretdb', 'ferretdb'),
+    args: [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      `--state-dir=${dir}`,
+      '--log-level=warn',
+    ],
+    env: { PATH: process.env.PATH ?? '', DO_NOT_TRACK: '1' },
+    cwd: dir,
+    logFile: running.network.layout.log('ferretdb'),
+  });
+  await waitForTcp(port, 30_000, () => running.network.supervisor.isRunning('ferretdb'));
+  mongodbUri = `mongodb://127.0.0.1:${port}/`;
+  say(`outer DB: FerretDB on 127.0.0.1:${port} (SQLite in ${dir}, telemetry disabled)`);
+}
+
+const logger = createLogger();
+const db = await connectDatabase(mongodbUri, 'fabric-wallet');
+const admin = await secretFile('api-admin-token');
+const config = localApiConfig(await localFabricConfig(dataDir), { port: apiPort, adminToken: admin.value });
+const ledger = new Ledger(config.fabric);
+const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, logger);
+indexer.start();
+const app = createApp({ config, db, ledger, logger, devPayments: true, indexer });
+
+const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+await new Promise<void>((resolveListening, reject) => {
+  server.once('listening', resolveListening);
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    reject(
+      new Error(
+        error.code === 'EADDRINUSE'
+          ? `port ${config.port} is in use: set API_PORT to another port`
+          : error.message,
+      ),
+    );
+  });
+}).catch(async (error: unknown) => {
+  say((error as Error).message);
+  await running.stop();
+  process.exit(1);
+});
+
+/** The demo cinema and its screenings, created once (idempotent across restarts). */
+async function seed(): Promise<string> {
+  const credentials = join(dataDir, 'demo-cinema.json');
+  let login: { username: string; password: string; paymentPassword: string };
+  try {
+    login = JSON.parse(await readFile(credentials, 'utf8')) as typeof login;
+  } catch {
+    login = {
+      username: 'demo-cinema',
+      password: randomBytes(12).toString('base64url'),
+      paymentPassword: randomBytes(12).toString('base64url'),
+    };
+    const created = await app.request('/v1/admin/accounts', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.value}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...login, role: 'merchant' }),
+    });
+    if (created.status !== 201) throw new Error(`demo cinema: ${created.status} ${await created.text()}`);
+    await writeFile(credentials, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  }
+  if ((await db.collections.screenings.countDocuments({ startsAt: { $gte: new Date() } })) > 0)
+    return credentials;
+  const session = await app.request('/v1/sessions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: login.username, password: login.password }),
+  });
+  const { token } = (await session.json()) as { token: string };
+  for (const [film, hours] of [
+    ['Metropolis', 24],
+    ['The General', 48],
+  ] as const) {
+    const response = await app.request('/v1/cinema/screenings', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        film,
+        startsAt: new Date(Date.now() + hours * 3600_000).toISOString(),
+        seatMap: [
+          { row: 'A', count: 8 },
+          { row: 'B', count: 8 },
+        ],
+        price: '1200',
+        paymentPassword: login.paymentPassword,
+      }),
+    });
+    if (response.status !== 201)
+      throw new Error(`demo screening: ${response.status} ${await response.text()}`);
+  }
+  return credentials;
+}
+
+try {
+  const credentials = await seed();
+  say(`demo cinema ready (login in ${credentials})`);
+} catch (error) {
+  say(`demo data not created: ${(error as Error).message}`);
+}
+
+const base = `http://${config.host}:${config.port}`;
+say(`API:        ${base}`);
+say(`API docs:   ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+say(`readiness:  ${base}/readyz   metrics: ${base}/metrics`);
+say(`admin credential for /v1/admin/*: ${admin.path}`);
+say('development payments are on: POST /v1/dev/payments/{orderId}/confirm mints a recharge order');
+say('Ctrl-C stops everything (data stays in the data dir)');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping`);
+  server.close();
+  await indexer.stop();
+  ledger.close();
+  await db.close();
+  await running.stop();
+  say('stopped');
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));
