@@ -262,6 +262,12 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(trace.body.mints).toHaveLength(2);
     expect(trace.body.txs).toHaveLength(3);
     expect(foreign.status).toBe(403);
+    const fromLedger = await call('GET', `/v1/me/tokens/${token.txId}/${token.index}/trace?source=ledger`, {
+      token: lee,
+    });
+    const ids = (body: Record<string, unknown>) =>
+      (body.txs as { txId: string }[]).map((tx) => tx.txId).sort();
+    expect(ids(fromLedger.body)).toEqual(ids(trace.body));
   });
 
   it('lists the same tokens from the outer DB and from the ledger', async () => {

@@ -4,7 +4,7 @@ import type { PemIdentity } from '../config.js';
 import type { Collections } from '../db/mongo.js';
 import { forbidden } from '../errors.js';
 import type { Ledger } from '../fabric/ledger.js';
-import { traceFromIndex, verifyTrace } from '../services/trace.js';
+import { traceFromIndex, traceFromLedger, verifyTrace } from '../services/trace.js';
 import type { AppEnv } from '../types.js';
 import { json, problemResponses } from './schemas.js';
 
@@ -36,6 +36,7 @@ export function traceRoutes(
           .object({
             maxDepth: z.coerce.number().int().min(1).max(Limits.traceDepthMax).default(16),
             verify: z.enum(['ledger']).optional(),
+            source: z.enum(['index', 'ledger']).default('index'),
           })
           .strict(),
       },
@@ -63,10 +64,13 @@ export function traceRoutes(
     }),
     async (c) => {
       const { txId, index } = c.req.valid('param');
-      const { maxDepth, verify } = c.req.valid('query');
+      const { maxDepth, verify, source } = c.req.valid('query');
       const owned = await collections.utxos.findOne({ _id: `${txId}:${index}`, userId: c.get('user')._id });
       if (!owned) throw forbidden('only tokens of your own addresses can be traced here');
-      const provenance = await traceFromIndex(collections, txId, index, maxDepth);
+      const provenance =
+        source === 'ledger'
+          ? await traceFromLedger(ledger, reader, txId, index, maxDepth)
+          : await traceFromIndex(collections, txId, index, maxDepth);
       const verified = verify === 'ledger' ? await verifyTrace(ledger, reader, provenance, maxDepth) : null;
       return c.json({ ...provenance, verified }, 200);
     },

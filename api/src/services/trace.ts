@@ -62,6 +62,33 @@ export async function traceFromIndex(
   };
 }
 
+/** The same provenance read from the chaincode's own Trace (the ledger, not the outer DB). */
+export async function traceFromLedger(
+  ledger: Ledger,
+  reader: PemIdentity,
+  txId: string,
+  index: number,
+  maxDepth: number,
+): Promise<Provenance> {
+  const onChain = (await ledger.evaluate(reader, 'Trace', [txId, String(index), String(maxDepth)])) as {
+    txs: TxRecord[];
+    mints: string[];
+    complete: boolean;
+  };
+  return {
+    root: { txId, index },
+    txs: onChain.txs.map((tx) => ({
+      txId: tx.txId,
+      kind: tx.kind,
+      ts: new Date(tx.ts).toISOString(),
+      inputs: tx.inputs.map((input) => `${input.txId}:${input.index}`),
+      outputs: tx.outputs.map((output) => ({ address: output.address, amount: output.amount })),
+    })),
+    mints: onChain.mints,
+    complete: onChain.complete,
+  };
+}
+
 /** True when the chaincode's Trace reaches exactly the same transactions and mints. */
 export async function verifyTrace(
   ledger: Ledger,
