@@ -4,4 +4,4 @@ export { connectDatabase, type Database } from './db/mongo.js';
 export { Ledger } from './fabric/ledger.js';
 export { localApiConfig, localFabricConfig } from './local-config.js';
 export { createLogger, type Logger } from './logger.js';
-export { Indexer, wipeLedgerIndex, applyEvent } from './indexer/indexer.js';
+export { Indexer, wipeLedgerIndex, rebuildIndex, applyEvent } from './indexer/indexer.js';

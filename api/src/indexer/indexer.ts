@@ -172,6 +172,38 @@ export class Indexer {
   }
 }
 
+/**
+ * Rebuilds the ledger index from block 0: empties it, runs an indexer until the event history
+ * is exhausted (no event for `quietMs` once the stream has started), and stops. Users, keys,
+ * sessions and orders are kept, so the rebuilt balances and bills are those before.
+ */
+export async function rebuildIndex(
+  collections: Collections,
+  ledger: Ledger,
+  reader: PemIdentity,
+  logger: Logger,
+  quietMs = 3000,
+): Promise<{ txs: number; lastBlock: string | null }> {
+  await wipeLedgerIndex(collections);
+  const indexer = new Indexer(collections, ledger, reader, logger);
+  indexer.start();
+  let lastSeen = '';
+  let quietSince = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const status = indexer.snapshot();
+    const marker = `${status.lastBlock ?? ''}/${status.lastEventAt ?? ''}`;
+    if (marker !== lastSeen) {
+      lastSeen = marker;
+      quietSince = Date.now();
+    } else if (status.running && Date.now() - quietSince >= quietMs) {
+      break;
+    }
+  }
+  await indexer.stop();
+  return { txs: await collections.txs.countDocuments(), lastBlock: indexer.snapshot().lastBlock };
+}
+
 /** Empties the ledger index (not users, keys, sessions or orders) so the indexer refills it from block 0. */
 export async function wipeLedgerIndex(collections: Collections): Promise<void> {
   for (const name of LEDGER_INDEX) await collections[name].deleteMany({});
