@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
 import { EventName, type Screening, type Ticket, type TxRecord } from '@fabric-wallet/ccaas';
 import type { PemIdentity } from '../config.js';
@@ -99,6 +100,8 @@ export class Indexer {
     lastError: null,
   };
   private loop: Promise<void> | undefined;
+  /** Interrupts a reconnect backoff when stop() is called. */
+  private abort = new AbortController();
 
   constructor(
     private readonly collections: Collections,
@@ -109,12 +112,15 @@ export class Indexer {
 
   start(): void {
     this.stopped = false;
+    this.abort = new AbortController();
     this.loop ??= this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.closeStream?.();
+    this.closeStream = undefined;
     await this.loop;
     this.loop = undefined;
   }
@@ -141,6 +147,11 @@ export class Indexer {
         this.closeStream = () => {
           events.close();
         };
+        // stop() may have come while the stream was opening: it could not close this one.
+        if (this.isStopped()) {
+          events.close();
+          break;
+        }
         this.status.running = true;
         for await (const event of events) {
           await this.handle(event);
@@ -155,7 +166,7 @@ export class Indexer {
           { err: (error as Error).message, retryInMs: backoffMs },
           'indexer stream broke; reconnecting',
         );
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        await sleep(backoffMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
         backoffMs = Math.min(backoffMs * 2, 30_000);
       } finally {
         this.status.running = false;
