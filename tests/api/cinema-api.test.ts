@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, rebuildIndex } from '@fabric-wallet/api';
 import { ApiHarness } from '../support/api-harness.js';
 
 /** The cinema scenario through the API: screenings, one-transaction purchases, tickets, redemption. */
@@ -139,6 +140,24 @@ describe('the cinema through the API', () => {
     expect(redeemed.body.redeemedAt).not.toBeNull();
     expect(again.status).toBe(409);
     expect(again.body.type).toBe('https://fabric-wallet.io/problems/ticket-redeemed');
+  });
+
+  it('rebuilds screenings and tickets from the ledger identically', async () => {
+    const snapshot = async () => ({
+      screenings: await api.db.collections.screenings.find().sort({ _id: 1 }).toArray(),
+      tickets: await api.db.collections.tickets.find().sort({ _id: 1 }).toArray(),
+    });
+    await expect
+      .poll(() => api.db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
+      .toBe(0);
+    const before = await snapshot();
+    await api.indexer.stop();
+
+    await rebuildIndex(api.db.collections, api.ledger, api.config.fabric.registrar, createLogger('silent'));
+
+    expect(await snapshot()).toEqual(before);
+    expect(before.tickets.length).toBeGreaterThanOrEqual(3);
+    api.indexer.start();
   });
 
   it('refuses ticket verification by a customer and merchant creation without the admin credential', async () => {

@@ -350,6 +350,51 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(await api.balance(pia)).toBe('25');
   });
 
+  it('sweeps every token to the new address when rotating with sweep', async () => {
+    const tia = await signUp('tia');
+    await recharge(tia, '30');
+    await recharge(tia, '12');
+
+    const rotated = await call('POST', '/v1/me/addresses', {
+      token: tia,
+      body: { paymentPassword: 'pay-123456', sweep: true },
+    });
+
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    expect(rotated.body.sweptTxId).toMatch(/^[0-9a-f]{64}$/);
+    const tokens = (await call('GET', '/v1/me/tokens', { token: tia })).body.tokens as {
+      address: string;
+      amount: string;
+    }[];
+    expect(tokens).toEqual([expect.objectContaining({ address: rotated.body.address, amount: '42' })]);
+  });
+
+  it('shows and spends only the caller’s own tokens', async () => {
+    const uma = await signUp('uma');
+    const vic = await signUp('vic');
+    await recharge(uma, '80');
+
+    const vicTokens = await call('GET', '/v1/me/tokens', { token: vic });
+    const vicPays = await call('POST', '/v1/transfers', {
+      token: vic,
+      body: { to: 'vic', amount: '1', paymentPassword: 'pay-123456' },
+      headers: { 'idempotency-key': 'vic-tries-uma-1' },
+    });
+    const umaToken = (
+      (await call('GET', '/v1/me/tokens', { token: uma })).body.tokens as { txId: string; index: number }[]
+    )[0];
+    const vicTraces = await call(
+      'GET',
+      `/v1/me/tokens/${umaToken?.txId ?? ''}/${umaToken?.index ?? 0}/trace`,
+      { token: vic },
+    );
+
+    expect(vicTokens.body.tokens).toEqual([]);
+    expect(vicPays.status).toBe(422);
+    expect(vicTraces.status).toBe(403);
+    expect(await api.balance(uma)).toBe('80');
+  });
+
   it('logs out, and a login password change ends the other sessions', async () => {
     const first = await signUp('rae');
     const second = (

@@ -25,7 +25,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void 
       method: 'post',
       path: '/v1/admin/accounts',
       tags: ['admin'],
-      summary: 'Create a merchant (cinema) account',
+      summary: 'Create a merchant (cinema) account, or an issuer account of the wallet operator',
       security: [{ bearer: [] }],
       request: jsonBody(
         z
@@ -33,7 +33,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void 
             username: Username,
             password: Password,
             paymentPassword: PaymentPassword,
-            role: z.enum(['merchant']),
+            role: z.enum(['merchant', 'issuer']),
           })
           .strict(),
       ),

@@ -162,16 +162,27 @@ export function walletRoutes(
       summary: 'Account address update: a new receive address (older ones still receive)',
       security: [{ bearer: [] }],
       request: {
-        ...jsonBody(z.object({ paymentPassword: PaymentPassword.or(z.string().min(1).max(128)) }).strict()),
+        ...jsonBody(
+          z
+            .object({
+              paymentPassword: PaymentPassword.or(z.string().min(1).max(128)),
+              sweep: z
+                .boolean()
+                .default(false)
+                .openapi({ description: 'move every token to the new address' }),
+            })
+            .strict(),
+        ),
       },
       responses: {
-        201: json(z.object({ address: z.string() }), 'The new receive address'),
+        201: json(z.object({ address: z.string(), sweptTxId: z.string().nullable() }), 'The new receive address'),
         ...problemResponses,
       },
     }),
     async (c) => {
-      const address = await wallet.rotateAddress(c.get('user'), c.req.valid('json').paymentPassword);
-      return c.json({ address }, 201);
+      const { paymentPassword, sweep } = c.req.valid('json');
+      const rotated = await wallet.rotateAddress(c.get('user'), paymentPassword, sweep);
+      return c.json(rotated, 201);
     },
   );
 

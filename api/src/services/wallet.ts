@@ -65,11 +65,33 @@ export class Wallet {
   }
 
   /** A new receive address (account address update); older addresses keep receiving. */
-  async rotateAddress(user: UserDoc, paymentPassword: string): Promise<string> {
+  /**
+   * A new receive address (account address update). With `sweep`, every unspent token moves
+   * to it in one ordinary transfer, so the old addresses end up empty.
+   */
+  async rotateAddress(
+    user: UserDoc,
+    paymentPassword: string,
+    sweep = false,
+  ): Promise<{ address: string; sweptTxId: string | null }> {
     const { dek } = await this.accounts.unlock(user, paymentPassword);
     const address = await this.newAddress(user._id, dek, 'receive');
     await this.collections.users.updateOne({ _id: user._id }, { $set: { receiveAddress: address } });
-    return address;
+    const balance = await this.balance(user._id);
+    if (!sweep || balance === 0n) return { address, sweptTxId: null };
+    const { record } = await this.pay(
+      user,
+      paymentPassword,
+      { payTo: address, amount: balance },
+      async (body, witnesses, identity) => ({
+        record: (await this.ledger.submit(identity, 'Transfer', [
+          JSON.stringify(body),
+          JSON.stringify(witnesses),
+        ])) as TxRecord,
+        extra: undefined,
+      }),
+    );
+    return { address, sweptTxId: record.txId };
   }
 
   private async newAddress(userId: string, dek: Buffer, purpose: 'receive' | 'change'): Promise<string> {
