@@ -496,6 +496,11 @@ export class LocalNetwork {
     const ordererSet = this.network.ordererSets.find((set) => set.metadata.name === channel.spec.ordererSet);
     if (!ordererSet)
       throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
+    if (ordererSet.spec.consensus !== 'etcdraft') {
+      throw new Error(
+        `FabricOrdererSet ${ordererSet.metadata.name}: consensus ${ordererSet.spec.consensus} is not supported by this runtime yet (use etcdraft)`,
+      );
+    }
     const ordererOrg = this.orgOfCa(ordererSet.spec.ca);
     const orderers = this.ordererNames();
     const consenters = await Promise.all(
