@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createLogger, rebuildIndex } from '@fabric-wallet/api';
+import { createLogger, purgeExpired, rebuildIndex } from '@fabric-wallet/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/api-harness.js';
 
@@ -140,6 +140,23 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.type).toBe('https://fabric-wallet.io/problems/insufficient-funds');
     expect((await call('GET', '/v1/me/balance', { token: gina })).body.balance).toBe('100');
+  });
+
+  it('locks payments after repeated wrong payment passwords, even with the right one', async () => {
+    const wes = await signUp('wes');
+    await recharge(wes, '10');
+    const attempt = (paymentPassword: string, i: number) =>
+      call('POST', '/v1/transfers', {
+        token: wes,
+        body: { to: 'alice', amount: '1', paymentPassword },
+        headers: { 'idempotency-key': `wes-guess-${i}-xxxx` },
+      });
+
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}-xx`, i)).status).toBe(403);
+    const locked = await attempt('pay-123456', 99);
+
+    expect(locked.status).toBe(429);
+    expect(await api.balance(wes)).toBe('10');
   });
 
   it('changes the payment password: the old one stops working, the new one pays', async () => {
@@ -417,6 +434,33 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(loggedOut.status).toBe(204);
     expect(firstAfter.status).toBe(401);
     expect(newLogin.status).toBe(201);
+  });
+
+  it('purges expired sessions and idempotency records past their retention, keeping the rest', async () => {
+    const now = new Date();
+    await api.db.collections.sessions.insertMany([
+      { _id: 'expired-session', userId: 'u', createdAt: now, expiresAt: new Date(now.getTime() - 1000) },
+      { _id: 'live-session', userId: 'u', createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
+    ]);
+    await api.db.collections.idempotency.insertMany([
+      {
+        _id: 'u:old-key',
+        requestHash: 'h',
+        state: 'done',
+        createdAt: new Date(now.getTime() - 25 * 3600_000),
+      },
+      { _id: 'u:new-key', requestHash: 'h', state: 'done', createdAt: now },
+    ]);
+
+    const purged = await purgeExpired(api.db.collections, now);
+
+    expect(purged).toEqual({ sessions: 1, idempotency: 1 });
+    expect(
+      await api.db.collections.sessions.countDocuments({ _id: { $in: ['expired-session', 'live-session'] } }),
+    ).toBe(1);
+    expect(
+      await api.db.collections.idempotency.countDocuments({ _id: { $in: ['u:old-key', 'u:new-key'] } }),
+    ).toBe(1);
   });
 
   it('reports ready (DB, ledger, indexer) and serves Prometheus metrics', async () => {

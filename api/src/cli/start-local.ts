@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
 import { createApp } from '../app.js';
+import { purgeExpired } from '../db/maintenance.js';
 import { connectDatabase } from '../db/mongo.js';
 import { Ledger } from '../fabric/ledger.js';
 import { Indexer } from '../indexer/indexer.js';
@@ -93,6 +94,14 @@ const ledger = new Ledger(config.fabric);
 const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, logger);
 indexer.start();
 const app = createApp({ config, db, ledger, logger, devPayments: true, indexer });
+
+// Expired sessions and old idempotency records go every 10 minutes (no TTL indexes on FerretDB v1).
+const purge = setInterval(() => {
+  purgeExpired(db.collections).catch((error: unknown) => {
+    logger.warn({ err: String(error) }, 'purge of expired records failed');
+  });
+}, 600_000);
+purge.unref();
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
 await new Promise<void>((resolveListening, reject) => {

@@ -21,6 +21,9 @@ export interface UserDoc {
   receiveAddress: string;
   failedLogins: number;
   lockedUntil?: Date;
+  /** Wrong payment passwords in a row, and the lock they caused (like logins). */
+  paymentFailures?: number;
+  paymentLockedUntil?: Date;
   createdAt: Date;
   passwordChangedAt: Date;
 }

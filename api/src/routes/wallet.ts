@@ -175,7 +175,10 @@ export function walletRoutes(
         ),
       },
       responses: {
-        201: json(z.object({ address: z.string(), sweptTxId: z.string().nullable() }), 'The new receive address'),
+        201: json(
+          z.object({ address: z.string(), sweptTxId: z.string().nullable() }),
+          'The new receive address',
+        ),
         ...problemResponses,
       },
     }),

@@ -199,8 +199,7 @@ export class Accounts {
     oldPaymentPassword: string,
     newPaymentPassword: string,
   ): Promise<void> {
-    const dek = await unwrapDek(user.vault, oldPaymentPassword, user._id);
-    if (!dek) throw forbidden('the current payment password is wrong');
+    const { dek } = await this.unlock(user, oldPaymentPassword);
     const vault = await wrapDek(dek, newPaymentPassword, user._id);
     const result = await this.collections.users.updateOne(
       { _id: user._id, 'vault.sealedDek': user.vault.sealedDek },
@@ -215,9 +214,36 @@ export class Accounts {
   }
 
   /** Opens the vault with the payment password: the user's Fabric identity and data key. */
-  async unlock(user: UserDoc, paymentPassword: string): Promise<{ dek: Buffer; identity: PemIdentity }> {
+  async unlock(
+    user: UserDoc,
+    paymentPassword: string,
+    now = new Date(),
+  ): Promise<{ dek: Buffer; identity: PemIdentity }> {
+    // Guessing the payment password is throttled like logins: a stolen session alone must not
+    // be enough to find it.
+    const current = await this.collections.users.findOne(
+      { _id: user._id },
+      { projection: { paymentFailures: 1, paymentLockedUntil: 1 } },
+    );
+    if (current?.paymentLockedUntil && current.paymentLockedUntil > now) {
+      throw tooManyRequests(
+        'too many wrong payment passwords; try again later',
+        Math.ceil((current.paymentLockedUntil.getTime() - now.getTime()) / 1000),
+      );
+    }
     const dek = await unwrapDek(user.vault, paymentPassword, user._id);
-    if (!dek) throw forbidden('the payment password is wrong');
+    if (!dek) {
+      const failures = (current?.paymentFailures ?? 0) + 1;
+      await this.collections.users.updateOne(
+        { _id: user._id },
+        failures >= LOGIN_FAILURES_MAX
+          ? { $set: { paymentFailures: 0, paymentLockedUntil: new Date(now.getTime() + LOCK_MS) } }
+          : { $set: { paymentFailures: failures } },
+      );
+      throw forbidden('the payment password is wrong');
+    }
+    if (current?.paymentFailures)
+      await this.collections.users.updateOne({ _id: user._id }, { $set: { paymentFailures: 0 } });
     return {
       dek,
       identity: {
