@@ -41,26 +41,17 @@ export class Ledger {
   }
 
   /** Submits `contract:fn(args)` as `identity` and waits for the commit; returns the parsed result. */
-  async submit(
-    identity: PemIdentity,
-    fn: string,
-    args: readonly string[],
-    contract?: string,
-  ): Promise<unknown> {
-    const gateway = this.gateway(identity);
-    try {
-      const network = gateway.getNetwork(this.config.channel);
-      const bytes = await network.getContract(this.config.chaincode, contract).submitTransaction(fn, ...args);
-      return JSON.parse(decoder.decode(bytes)) as unknown;
-    } catch (error) {
-      throw translate(error, fn);
-    } finally {
-      gateway.close();
-    }
+  submit(identity: PemIdentity, fn: string, args: readonly string[], contract?: string): Promise<unknown> {
+    return this.call('submit', identity, fn, args, contract);
   }
 
   /** Evaluates a query as `identity` (no transaction). */
-  async evaluate(
+  evaluate(identity: PemIdentity, fn: string, args: readonly string[], contract?: string): Promise<unknown> {
+    return this.call('evaluate', identity, fn, args, contract);
+  }
+
+  private async call(
+    mode: 'submit' | 'evaluate',
     identity: PemIdentity,
     fn: string,
     args: readonly string[],
@@ -68,10 +59,11 @@ export class Ledger {
   ): Promise<unknown> {
     const gateway = this.gateway(identity);
     try {
-      const network = gateway.getNetwork(this.config.channel);
-      const bytes = await network
-        .getContract(this.config.chaincode, contract)
-        .evaluateTransaction(fn, ...args);
+      const target = gateway.getNetwork(this.config.channel).getContract(this.config.chaincode, contract);
+      const bytes =
+        mode === 'submit'
+          ? await target.submitTransaction(fn, ...args)
+          : await target.evaluateTransaction(fn, ...args);
       return JSON.parse(decoder.decode(bytes)) as unknown;
     } catch (error) {
       throw translate(error, fn);
