@@ -14,6 +14,7 @@ describe('the cinema through the API', () => {
     merchant = await api.signUp('grand-cinema', 'merchant');
     const created = await api.call('POST', '/v1/cinema/screenings', {
       token: merchant,
+      headers: { 'idempotency-key': 'create-metropolis-1' },
       body: {
         film: 'Metropolis',
         startsAt: new Date(Date.now() + 86_400_000).toISOString(),
@@ -45,11 +46,35 @@ describe('the cinema through the API', () => {
     });
   });
 
+  it('creates a screening once for a retried request with the same Idempotency-Key', async () => {
+    const request = {
+      token: merchant,
+      headers: { 'idempotency-key': 'create-nosferatu-1' },
+      body: {
+        film: 'Nosferatu',
+        startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        seatMap: [{ row: 'A', count: 2 }],
+        price: '90',
+        paymentPassword: pay,
+      },
+    };
+
+    const first = await api.call('POST', '/v1/cinema/screenings', request);
+    const retry = await api.call('POST', '/v1/cinema/screenings', request);
+    const unkeyed = await api.call('POST', '/v1/cinema/screenings', { ...request, headers: {} });
+
+    expect(first.status).toBe(201);
+    expect(retry.body.screeningId).toBe(first.body.screeningId);
+    expect(await api.db.collections.screenings.countDocuments({ film: 'Nosferatu' })).toBe(1);
+    expect(unkeyed.status).toBe(400);
+  });
+
   it('refuses screening creation by a customer', async () => {
     const customer = await api.signUp('not-a-cinema');
 
     const refused = await api.call('POST', '/v1/cinema/screenings', {
       token: customer,
+      headers: { 'idempotency-key': 'customer-tries-1' },
       body: {
         film: 'X',
         startsAt: new Date(Date.now() + 86_400_000).toISOString(),

@@ -155,7 +155,11 @@ async function seed(): Promise<string> {
   ] as const) {
     const response = await app.request('/v1/cinema/screenings', {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': `demo-screening-${film.replaceAll(' ', '-')}`,
+      },
       body: JSON.stringify({
         film,
         startsAt: new Date(Date.now() + hours * 3600_000).toISOString(),

@@ -50,20 +50,39 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'Create a screening (merchants); tickets pay my receive address',
       security: [{ bearer: [] }],
-      request: jsonBody(
-        z
-          .object({
-            film: z.string().min(1).max(200),
-            startsAt: z.iso.datetime(),
-            seatMap: z.array(SeatRow).min(1).max(26),
-            price: Amount,
-            paymentPassword: z.string().min(1).max(128),
-          })
-          .strict(),
-      ),
+      request: {
+        headers: IdempotencyHeader,
+        ...jsonBody(
+          z
+            .object({
+              film: z.string().min(1).max(200),
+              startsAt: z.iso.datetime(),
+              seatMap: z.array(SeatRow).min(1).max(26),
+              price: Amount,
+              paymentPassword: z.string().min(1).max(128),
+            })
+            .strict(),
+        ),
+      },
       responses: { 201: json(ScreeningView, 'Created on the ledger'), ...problemResponses },
     }),
-    async (c) => c.json(await cinema.createScreening(c.get('user'), c.req.valid('json')), 201),
+    async (c) => {
+      const user = c.get('user');
+      const body = c.req.valid('json');
+      const { paymentPassword: _secret, ...fingerprint } = body;
+      // A retried creation must not create a second screening.
+      const result = await idempotent(
+        collections,
+        user._id,
+        c.req.valid('header')['idempotency-key'],
+        fingerprint,
+        async () => ({
+          status: 201,
+          body: await cinema.createScreening(user, body),
+        }),
+      );
+      return c.json(result.body as z.infer<typeof ScreeningView>, 201);
+    },
   );
 
   app.openapi(
