@@ -142,7 +142,7 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
     ]);
   });
 
-  it('refuses a mint from a customer certificate and a replayed transfer', async () => {
+  it('refuses a mint from a certificate without the issuer role, and a replayed transfer', async () => {
     const walletPeer = network.peers()[0] as LocalPeer;
     const admin = new TokenClient(walletPeer.endpoint, network.org('WalletOrg').admin);
     try {
