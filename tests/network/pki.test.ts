@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgPki } from '../../operator/src/fabric/org-pki.js';
@@ -49,7 +49,10 @@ describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
     expect(tls.subjectAltName).toContain('DNS:wallet-peer-0');
     expect(tls.verify(new X509Certificate(material.tlsCaCert).publicKey)).toBe(true);
     const keyFile = join(layout.node('wallet-peer-0'), 'msp', 'keystore', 'key.pem');
-    expect((await readFile(keyFile, 'utf8')).startsWith('-----BEGIN PRIVATE KEY-----')).toBe(true);
+    const key = createPrivateKey(await readFile(keyFile, 'utf8'));
+    expect(key.asymmetricKeyType).toBe('ec');
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect((await stat(keyFile)).mode & 0o077).toBe(0);
   });
 
   it('creates nothing twice: a second ensure returns the stored identity', async () => {
