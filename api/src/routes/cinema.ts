@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Collections, TicketDoc } from '../db/mongo.js';
 import type { Cinema } from '../services/cinema.js';
-import { idempotent } from '../services/idempotency.js';
+import { once } from '../services/idempotency.js';
 import type { AppEnv } from '../types.js';
 import { Amount, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
 
@@ -67,21 +67,9 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       responses: { 201: json(ScreeningView, 'Created on the ledger'), ...problemResponses },
     }),
     async (c) => {
-      const user = c.get('user');
       const body = c.req.valid('json');
-      const { paymentPassword: _secret, ...fingerprint } = body;
       // A retried creation must not create a second screening.
-      const result = await idempotent(
-        collections,
-        user._id,
-        c.req.valid('header')['idempotency-key'],
-        fingerprint,
-        async () => ({
-          status: 201,
-          body: await cinema.createScreening(user, body),
-        }),
-      );
-      return c.json(result.body as z.infer<typeof ScreeningView>, 201);
+      return c.json(await once(c, collections, body, () => cinema.createScreening(c.get('user'), body)), 201);
     },
   );
 
@@ -156,20 +144,13 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       },
     }),
     async (c) => {
-      const user = c.get('user');
       const { screeningId } = c.req.valid('param');
       const { seats, paymentPassword } = c.req.valid('json');
-      const result = await idempotent(
-        collections,
-        user._id,
-        c.req.valid('header')['idempotency-key'],
-        { screeningId, seats },
-        async () => {
-          const bought = await cinema.buy(user, screeningId, seats, paymentPassword);
-          return { status: 201, body: { txId: bought.txId, tickets: bought.tickets.map((t) => t.ticketId) } };
-        },
-      );
-      return c.json(result.body as { txId: string; tickets: string[] }, 201);
+      const bought = await once(c, collections, { screeningId, seats, paymentPassword }, async () => {
+        const result = await cinema.buy(c.get('user'), screeningId, seats, paymentPassword);
+        return { txId: result.txId, tickets: result.tickets.map((t) => t.ticketId) };
+      });
+      return c.json(bought, 201);
     },
   );
 

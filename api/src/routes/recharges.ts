@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Collections, RechargeOrderDoc } from '../db/mongo.js';
 import { forbidden } from '../errors.js';
-import { idempotent } from '../services/idempotency.js';
+import { once } from '../services/idempotency.js';
 import type { Recharges } from '../services/recharge.js';
 import type { AppEnv } from '../types.js';
 import { Amount, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
@@ -46,19 +46,13 @@ export function rechargeRoutes(
       responses: { 201: json(Order, 'Order created'), ...problemResponses },
     }),
     async (c) => {
-      const user = c.get('user');
       const body = c.req.valid('json');
-      const result = await idempotent(
-        collections,
-        user._id,
-        c.req.valid('header')['idempotency-key'],
-        body,
-        async () => ({
-          status: 201,
-          body: orderView(await recharges.create(user, body.amount)),
-        }),
+      return c.json(
+        await once(c, collections, body, async () =>
+          orderView(await recharges.create(c.get('user'), body.amount)),
+        ),
+        201,
       );
-      return c.json(result.body as z.infer<typeof Order>, 201);
     },
   );
 

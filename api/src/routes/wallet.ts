@@ -5,7 +5,7 @@ import type { PemIdentity } from '../config.js';
 import type { Collections } from '../db/mongo.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { unspentFromLedger } from '../services/trace.js';
-import { idempotent } from '../services/idempotency.js';
+import { once } from '../services/idempotency.js';
 import type { Wallet } from '../services/wallet.js';
 import type { AppEnv } from '../types.js';
 import { Amount, IdempotencyHeader, json, jsonBody, PaymentPassword, problemResponses } from './schemas.js';
@@ -212,32 +212,18 @@ export function walletRoutes(
       responses: { 201: json(Transfer, 'Committed'), ...problemResponses },
     }),
     async (c) => {
-      const user = c.get('user');
       const body = c.req.valid('json');
-      // The payment password is not part of what identifies the request (nor is it stored).
-      const { paymentPassword: _secret, ...fingerprint } = body;
-      const result = await idempotent(
-        collections,
-        user._id,
-        c.req.valid('header')['idempotency-key'],
-        fingerprint,
-        async () => {
-          const record: TxRecord = await wallet.transfer(user, body);
-          const to = record.outputs[0]?.address ?? '';
-          return {
-            status: 201,
-            body: {
-              txId: record.txId,
-              amount: record.outputs[0]?.amount ?? '0',
-              to,
-              change: record.outputs[1]?.address ?? null,
-              inputs: record.inputs.length,
-            },
-          };
-        },
-      );
-      if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(result.body as z.infer<typeof Transfer>, 201);
+      const paid = await once(c, collections, body, async () => {
+        const record: TxRecord = await wallet.transfer(c.get('user'), body);
+        return {
+          txId: record.txId,
+          amount: record.outputs[0]?.amount ?? '0',
+          to: record.outputs[0]?.address ?? '',
+          change: record.outputs[1]?.address ?? null,
+          inputs: record.inputs.length,
+        };
+      });
+      return c.json(paid, 201);
     },
   );
 }

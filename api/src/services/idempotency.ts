@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MongoServerError } from 'mongodb';
+import type { Context } from 'hono';
 import type { Collections } from '../db/mongo.js';
+import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
@@ -104,4 +106,30 @@ async function replay(
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The body of a state-changing route that answers 201: runs `work` once per Idempotency-Key
+ * of the caller (header `Idempotency-Key`), fingerprinting the request without its payment
+ * password, and marks a replayed answer with `Idempotent-Replayed: true`.
+ */
+export async function once<T>(
+  c: Context<AppEnv>,
+  collections: Collections,
+  request: Readonly<Record<string, unknown>>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { paymentPassword: _secret, ...fingerprint } = request;
+  const result = await idempotent(
+    collections,
+    c.get('user')._id,
+    c.req.header('idempotency-key'),
+    fingerprint,
+    async () => ({
+      status: 201,
+      body: await work(),
+    }),
+  );
+  if (result.replayed) c.header('Idempotent-Replayed', 'true');
+  return result.body as T;
 }
