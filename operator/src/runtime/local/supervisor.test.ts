@@ -88,3 +88,34 @@ describe('Supervisor', () => {
     expect(supervisor.names()).toEqual([]);
   });
 });
+
+describe('Supervisor when its process exits without stopping', () => {
+  it('takes its processes with it', async () => {
+    const script = [
+      `import('${new URL('./supervisor.ts', import.meta.url).pathname}').then(({ Supervisor }) => {`,
+      `  const s = new Supervisor();`,
+      `  s.ensure({ name: 'orphan', command: '/bin/sh', args: ['-c', 'sleep 60'], env: { PATH: process.env.PATH }, cwd: '/tmp', logFile: '${dir}/orphan.log' });`,
+      `  setTimeout(() => { console.log(s.pid('orphan')); process.exit(0); }, 300);`,
+      `});`,
+    ].join('\n');
+    const { execFileSync } = await import('node:child_process');
+
+    const pid = Number(
+      execFileSync(
+        process.execPath,
+        ['--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', script],
+        { encoding: 'utf8' },
+      ).trim(),
+    );
+
+    expect(pid).toBeGreaterThan(0);
+    await until(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  });
+});

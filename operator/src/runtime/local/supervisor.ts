@@ -54,6 +54,10 @@ interface Running {
  * everything cleanly (SIGTERM, then SIGKILL) on stop().
  */
 export class Supervisor {
+  /** Every live supervisor, so that processes die with this one even when it exits abruptly. */
+  private static readonly live = new Set<Supervisor>();
+  private static exitHookInstalled = false;
+
   private readonly processes = new Map<string, Running>();
   private readonly options: Required<Omit<SupervisorOptions, 'onEvent' | 'pidDir'>> &
     Pick<SupervisorOptions, 'onEvent' | 'pidDir'>;
@@ -67,6 +71,29 @@ export class Supervisor {
       stopTimeoutMs: 10_000,
       ...options,
     };
+    Supervisor.live.add(this);
+    if (!Supervisor.exitHookInstalled) {
+      Supervisor.exitHookInstalled = true;
+      // The children run in their own process groups (detached), so nothing else would stop
+      // them if this process exits without stopAll() (a crash, a test runner tearing down).
+      process.once('exit', () => {
+        for (const supervisor of Supervisor.live) supervisor.killAllNow();
+      });
+    }
+  }
+
+  /** SIGKILLs every child's process group at once; for process exit, where nothing can wait. */
+  private killAllNow(): void {
+    for (const running of this.processes.values()) {
+      running.stopping = true;
+      const pid = running.child?.pid;
+      if (pid === undefined || running.child?.exitCode !== null) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   /** Starts `spec` unless a process of that name runs already (idempotent). */
@@ -151,6 +178,7 @@ export class Supervisor {
   /** Stops every process, in reverse start order. */
   async stopAll(): Promise<void> {
     for (const name of this.names().reverse()) await this.stop(name);
+    Supervisor.live.delete(this);
   }
 
   private launch(running: Running): void {
