@@ -25,6 +25,12 @@ export interface StartOptions {
   readonly logDir: string;
 }
 
+/** Children still running; killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `command args` with stdout and stderr appended to `<logDir>/<name>.log`. */
 export function startProcess(
   name: string,
@@ -43,8 +49,10 @@ export function startProcess(
   child.stdout.pipe(out);
   child.stderr.pipe(out);
   let exited = false;
+  running.add(child);
   child.once('exit', () => {
     exited = true;
+    running.delete(child);
   });
   const log = () => readFile(logPath, 'utf8');
   return {
