@@ -18,6 +18,17 @@ export interface Provenance {
   readonly complete: boolean;
 }
 
+/** A transaction as a trace shows it: inputs as outpoint names. */
+function txView(tx: TxRecord): Provenance['txs'][number] {
+  return {
+    txId: tx.txId,
+    kind: tx.kind,
+    ts: new Date(tx.ts).toISOString(),
+    inputs: tx.inputs.map((input) => `${input.txId}:${input.index}`),
+    outputs: tx.outputs.map((output) => ({ address: output.address, amount: output.amount })),
+  };
+}
+
 /**
  * The provenance of a token back to the mints it came from, walked breadth first over the
  * outer DB's transaction records, bounded in depth and size; optionally checked against the
@@ -50,13 +61,7 @@ export async function traceFromIndex(
   const txs = [...seen.values()];
   return {
     root: { txId, index },
-    txs: txs.map((tx) => ({
-      txId: tx.txId,
-      kind: tx.kind,
-      ts: new Date(tx.ts).toISOString(),
-      inputs: tx.inputs.map((input) => `${input.txId}:${input.index}`),
-      outputs: tx.outputs.map((output) => ({ address: output.address, amount: output.amount })),
-    })),
+    txs: txs.map(txView),
     mints: txs.filter((tx) => tx.kind === 'mint').map((tx) => tx.txId),
     complete,
   };
@@ -77,13 +82,7 @@ export async function traceFromLedger(
   };
   return {
     root: { txId, index },
-    txs: onChain.txs.map((tx) => ({
-      txId: tx.txId,
-      kind: tx.kind,
-      ts: new Date(tx.ts).toISOString(),
-      inputs: tx.inputs.map((input) => `${input.txId}:${input.index}`),
-      outputs: tx.outputs.map((output) => ({ address: output.address, amount: output.amount })),
-    })),
+    txs: onChain.txs.map(txView),
     mints: onChain.mints,
     complete: onChain.complete,
   };

@@ -22,6 +22,33 @@ export function setCondition(
   return [...conditions.filter((condition) => condition.type !== next.type), { ...next, lastTransitionTime }];
 }
 
+type Status = Condition['status'];
+
+/** Sets Ready, Progressing and Degraded together; a condition that is False carries no message. */
+function setAll(
+  conditions: readonly Condition[],
+  statuses: Readonly<Record<'Ready' | 'Progressing' | 'Degraded', Status | undefined>>,
+  generation: number,
+  reason: string,
+  message: string,
+  now?: Date,
+): readonly Condition[] {
+  let result = conditions;
+  for (const [type, status] of Object.entries(statuses) as [
+    'Ready' | 'Progressing' | 'Degraded',
+    Status | undefined,
+  ][]) {
+    if (status === undefined) continue;
+    const text = type === 'Ready' || status === 'True' ? message : '';
+    result = setCondition(
+      result,
+      { type, status, reason, message: text, observedGeneration: generation },
+      now,
+    );
+  }
+  return result;
+}
+
 /** Ready=True with Progressing=False and Degraded=False. */
 export function readyConditions(
   conditions: readonly Condition[],
@@ -30,24 +57,17 @@ export function readyConditions(
   message: string,
   now?: Date,
 ): readonly Condition[] {
-  let result = setCondition(
+  return setAll(
     conditions,
-    { type: 'Ready', status: 'True', reason, message, observedGeneration: generation },
-    now,
-  );
-  result = setCondition(
-    result,
-    { type: 'Progressing', status: 'False', reason, message: '', observedGeneration: generation },
-    now,
-  );
-  return setCondition(
-    result,
-    { type: 'Degraded', status: 'False', reason, message: '', observedGeneration: generation },
+    { Ready: 'True', Progressing: 'False', Degraded: 'False' },
+    generation,
+    reason,
+    message,
     now,
   );
 }
 
-/** Ready=False with Progressing=True: work is under way. */
+/** Ready=False with Progressing=True: work is under way (Degraded is left as it was). */
 export function progressingConditions(
   conditions: readonly Condition[],
   generation: number,
@@ -55,14 +75,12 @@ export function progressingConditions(
   message: string,
   now?: Date,
 ): readonly Condition[] {
-  const result = setCondition(
+  return setAll(
     conditions,
-    { type: 'Ready', status: 'False', reason, message, observedGeneration: generation },
-    now,
-  );
-  return setCondition(
-    result,
-    { type: 'Progressing', status: 'True', reason, message, observedGeneration: generation },
+    { Ready: 'False', Progressing: 'True', Degraded: undefined },
+    generation,
+    reason,
+    message,
     now,
   );
 }
@@ -75,19 +93,12 @@ export function degradedConditions(
   message: string,
   now?: Date,
 ): readonly Condition[] {
-  let result = setCondition(
+  return setAll(
     conditions,
-    { type: 'Ready', status: 'False', reason, message, observedGeneration: generation },
-    now,
-  );
-  result = setCondition(
-    result,
-    { type: 'Progressing', status: 'False', reason, message: '', observedGeneration: generation },
-    now,
-  );
-  return setCondition(
-    result,
-    { type: 'Degraded', status: 'True', reason, message, observedGeneration: generation },
+    { Ready: 'False', Progressing: 'False', Degraded: 'True' },
+    generation,
+    reason,
+    message,
     now,
   );
 }
