@@ -145,7 +145,7 @@ build_kubernetes() {
   [[ -f $gomod ]] || die "kubernetes: 'go mod download $k@$KUBERNETES_VERSION' gave no go.mod (full log: $log)"
   staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$gomod" | sort -u)
   for s in $staging; do replaces+=" $s=$s@$KUBERNETES_STAGING_VERSION"; done
-  wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
+  wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" "$k/cmd/kube-apiserver" "$k/cmd/kubectl" "$k/cmd/kube-controller-manager"
   # The version variables the Kubernetes release build sets (hack/lib/version.sh); without
   # them both binaries report v0.0.0-master and clients misjudge the server's version.
   local minor=${KUBERNETES_VERSION#v1.} x="" p
@@ -153,7 +153,7 @@ build_kubernetes() {
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     x+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
-  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl"
+  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl" "$k/cmd/kube-controller-manager"
 }
 
 build_helm() {
@@ -163,10 +163,29 @@ build_helm() {
   gobuild helm "$dir" "$log" 0 "-ldflags '-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION'" "$p"
 }
 
+# The binaries each tool's build produces; a cached build missing one (an older recipe) is rebuilt.
+tool_bins() {
+  case $1 in
+    fabric) echo peer orderer configtxgen osnadmin ;;
+    fabric-ca) echo fabric-ca-server fabric-ca-client ;;
+    ferretdb) echo ferretdb ;;
+    etcd) echo etcd ;;
+    kubernetes) echo kube-apiserver kubectl kube-controller-manager ;;
+    helm) echo helm ;;
+  esac
+}
+
+# complete <tool> <dir>: the build finished (.done) and every binary is there.
+complete() {
+  local b
+  [[ -f $2/.done ]] || return 1
+  for b in $(tool_bins "$1"); do [[ -x $2/bin/$b ]] || return 1; done
+}
+
 ensure() {
   local tool=$1 force=$2 dir
   dir=$(tool_dir "$tool")
-  if [[ $force == 0 && -f $dir/.done ]]; then
+  if [[ $force == 0 ]] && complete "$tool" "$dir"; then
     say "$tool: cached in $dir"
     return
   fi
@@ -174,7 +193,7 @@ ensure() {
   mkdir -p "$dir"
   exec 9>"$dir.lock"
   flock 9
-  if [[ $force == 0 && -f $dir/.done ]]; then
+  if [[ $force == 0 ]] && complete "$tool" "$dir"; then
     say "$tool: built meanwhile by another run, cached in $dir"
     exec 9>&-
     return

@@ -127,7 +127,7 @@ export class LocalNetwork {
           details: {
             org: ca.spec.org,
             mspId: ca.spec.mspId,
-            identities: ['admin', ...(ca.spec.identities ?? []).map((i) => i.name)],
+            identities: ['admin', ...ca.spec.identities.map((i) => i.name)],
           },
         }),
     );
@@ -290,7 +290,7 @@ export class LocalNetwork {
     if (!status) throw new Error('status book not open');
     const start = performance.now();
     this.log(`${name} ...`);
-    const generation = (resource: R) => resource.metadata.generation ?? 1;
+    const generation = (resource: R) => resource.metadata.generation;
     for (const resource of resources)
       status.progressing(resource.kind, resource.metadata.name, generation(resource), 'Reconciling', name);
     await status.save();
@@ -356,7 +356,7 @@ export class LocalNetwork {
           type: 'admin',
           tls: 'client',
         });
-        for (const identity of ca.spec.identities ?? []) {
+        for (const identity of ca.spec.identities) {
           await pki.ensure(`users/${identity.name}`, {
             id: identity.name,
             type: identity.type,
@@ -741,7 +741,7 @@ export class LocalNetwork {
   /** MSPs whose issuer certificates the chaincode trusts: the orgs whose CA names an issuer. */
   private issuerMsps(): string[] {
     return this.network.cas
-      .filter((ca) => (ca.spec.identities ?? []).some((identity) => identity.walletRole === 'issuer'))
+      .filter((ca) => ca.spec.identities.some((identity) => identity.walletRole === 'issuer'))
       .map((ca) => ca.spec.mspId);
   }
 }
