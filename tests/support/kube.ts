@@ -21,7 +21,15 @@ export interface ControlPlane {
   readonly stop: () => Promise<void>;
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /**
+   * Also run kube-controller-manager with the garbage collector (deleting an owner deletes
+   * what it owns) and the Deployment/ReplicaSet controllers. Still no scheduler or kubelet.
+   */
+  readonly controllers?: boolean;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dir = await tempDir('kube');
   const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const logDir = join(dir.path, 'logs');
@@ -105,6 +113,24 @@ export async function startControlPlane(): Promise<ControlPlane> {
       if (Date.now() > deadline)
         throw new Error(`kube-apiserver not ready: ${ready.output}\n${await apiserver.log()}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    if (options.controllers) {
+      const managerPort = await freePort();
+      const manager = startProcess(
+        'kube-controller-manager',
+        toolBin('kubernetes', 'kube-controller-manager'),
+        [
+          `--kubeconfig=${kubeconfig}`,
+          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,persistentvolumeclaim-protection-controller,namespace-controller',
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${managerPort}`,
+          '--concurrent-gc-syncs=5',
+        ],
+        { cwd: dir.path, logDir },
+      );
+      started.push(manager);
+      await manager.listening(managerPort, 60_000);
     }
     return { server, kubeconfig, dir, kubectl, stop };
   } catch (error) {

@@ -31,7 +31,7 @@ export interface MspFiles {
   readonly signer?: { readonly certificate: string; readonly privateKeyPem: string };
 }
 
-const nodeOus = `NodeOUs:
+export const nodeOus = `NodeOUs:
   Enable: true
   ClientOUIdentifier:
     Certificate: cacerts/ca.pem

@@ -233,7 +233,7 @@ export class KubeClient {
   }
 
   /** GET; undefined when the object does not exist. */
-   
+
   async get<T extends KubeObject>(path: string): Promise<T | undefined> {
     try {
       return await this.request<T>('GET', path);

@@ -1,0 +1,708 @@
+import { randomBytes } from 'node:crypto';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { degradedConditions, progressingConditions, readyConditions } from '../api/v1alpha1/conditions.js';
+import { parseResource, selects } from '../api/v1alpha1/parse.js';
+import { API_VERSION, KIND_NAMES, type FabricKind } from '../api/v1alpha1/schema.js';
+import type {
+  Condition,
+  FabricCA,
+  FabricChaincode,
+  FabricChannel,
+  FabricOrdererSet,
+  FabricPeerSet,
+  FabricResource,
+} from '../api/v1alpha1/types.js';
+import { createCaRoot, createServerCertificate } from '../fabric/ca-keys.js';
+import { OrgPki } from '../fabric/org-pki.js';
+import { ccaasPackage } from '../fabric/package.js';
+import { collectionPath, KubeError, type KubeClient, type KubeObject } from './client.js';
+import type { OperatorConfig } from './config.js';
+import { Informer } from './informer.js';
+import {
+  caObjects,
+  caSecretName,
+  chaincodeAddress,
+  chaincodeObjects,
+  FIELD_MANAGER,
+  identitySecretName,
+  LABEL_ORDINAL,
+  LABEL_OWNER,
+  LABEL_OWNER_KIND,
+  nodeName,
+  ordererObjects,
+  ownedSelector,
+  ownerReference,
+  peerObjects,
+  PORTS,
+  serviceHost,
+  serviceNames,
+} from './objects.js';
+import { WorkQueue, type Outcome } from './queue.js';
+import { SecretMaterialStore } from './secret-store.js';
+
+/** Plural names of the custom resources, for paths. */
+export const PLURALS: Readonly<Record<FabricKind, string>> = {
+  FabricCA: 'fabriccas',
+  FabricOrdererSet: 'fabricorderersets',
+  FabricPeerSet: 'fabricpeersets',
+  FabricChannel: 'fabricchannels',
+  FabricChaincode: 'fabricchaincodes',
+};
+
+/** Built-in kinds the operator owns and watches (by the managed-by label). */
+const OWNED = [
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims' },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' },
+] as const;
+
+type Owned = (typeof OWNED)[number]['kind'];
+
+interface Deployment extends KubeObject {
+  spec?: { replicas?: number };
+  status?: { availableReplicas?: number; readyReplicas?: number };
+}
+
+interface Secret extends KubeObject {
+  data?: Record<string, string>;
+}
+
+/** What one reconcile concluded, written to status and conditions. */
+interface Verdict {
+  readonly state: 'Ready' | 'Progressing' | 'Degraded';
+  readonly reason: string;
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+  /** Look again after this long even without a watch event (e.g. waiting on a CA outside). */
+  readonly after?: number;
+}
+
+export interface ControllerMetrics {
+  readonly reconciles: Counter<'kind' | 'result'>;
+  readonly duration: Histogram<'kind'>;
+  readonly depth: Gauge;
+  readonly watchErrors: Counter<'resource'>;
+}
+
+export function controllerMetrics(registry: Registry): ControllerMetrics {
+  return {
+    reconciles: new Counter({
+      name: 'fabric_wallet_operator_reconciles_total',
+      help: 'Reconciles by kind and result (ready, progressing, degraded, error).',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'fabric_wallet_operator_reconcile_seconds',
+      help: 'Time one reconcile took.',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    }),
+    depth: new Gauge({
+      name: 'fabric_wallet_operator_workqueue_depth',
+      help: 'Keys queued or being reconciled.',
+      registers: [registry],
+    }),
+    watchErrors: new Counter({
+      name: 'fabric_wallet_operator_watch_errors_total',
+      help: 'Watch streams that failed and reconnected.',
+      labelNames: ['resource'],
+      registers: [registry],
+    }),
+  };
+}
+
+const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+/**
+ * The Kubernetes runtime: informers on the five kinds and on what they own only enqueue
+ * keys; one keyed, coalescing, rate-limited work queue runs the reconciles; each reconcile
+ * server-side applies the desired children (one field manager), prunes what scaling in
+ * removed, runs the Fabric steps whose preconditions hold, and writes status (conditions
+ * with observedGeneration) only when it changed. Warnings a user must act on become Events.
+ */
+export class Controller {
+  private readonly informers = new Map<string, Informer>();
+  private readonly queue: WorkQueue;
+  private readonly lastEvent = new Map<string, string>();
+  private readonly pkis = new Map<string, OrgPki>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly config: OperatorConfig,
+    private readonly metrics: ControllerMetrics,
+    private readonly log: (line: string) => void,
+  ) {
+    this.queue = new WorkQueue(
+      (key) => this.reconcile(key),
+      {
+        concurrency: config.CONCURRENCY,
+        baseDelayMs: 500,
+        maxDelayMs: 300_000,
+        ratePerSecond: 20,
+        burst: 50,
+      },
+      (key, error, retryIn) => {
+        this.log(`reconcile ${key} failed (retry in ${String(retryIn)} ms): ${errorMessage(error)}`);
+      },
+    );
+  }
+
+  get namespace(): string {
+    return this.config.WATCH_NAMESPACE;
+  }
+
+  /** Lists and watches everything; resolves once every cache is filled. */
+  async start(): Promise<void> {
+    const resync = this.config.RESYNC_SECONDS * 1000;
+    for (const kind of KIND_NAMES) {
+      this.informers.set(
+        kind,
+        new Informer(this.client, {
+          path: collectionPath(API_VERSION, PLURALS[kind], this.namespace),
+          resyncMs: resync,
+          onChange: (object) => {
+            this.enqueueWithDependents(kind, object);
+          },
+          onWatchError: (error, retryIn) => {
+            this.metrics.watchErrors.inc({ resource: kind });
+            this.log(`watch ${kind}: ${errorMessage(error)} (reconnecting in ${String(retryIn)} ms)`);
+          },
+        }),
+      );
+    }
+    for (const owned of OWNED) {
+      this.informers.set(
+        owned.kind,
+        new Informer(this.client, {
+          path: collectionPath(owned.apiVersion, owned.plural, this.namespace),
+          labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`,
+          resyncMs: resync,
+          onChange: (object) => {
+            const kind = object.metadata.labels?.[LABEL_OWNER_KIND];
+            const owner = object.metadata.labels?.[LABEL_OWNER];
+            if (kind && owner) this.add(keyOf(kind, object.metadata.namespace ?? this.namespace, owner));
+          },
+          onWatchError: (error, retryIn) => {
+            this.metrics.watchErrors.inc({ resource: owned.kind });
+            this.log(`watch ${owned.kind}: ${errorMessage(error)} (reconnecting in ${String(retryIn)} ms)`);
+          },
+        }),
+      );
+    }
+    await Promise.all([...this.informers.values()].map((informer) => informer.start()));
+    this.log(`watching ${this.namespace}: ${[...this.informers.keys()].join(', ')}`);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.stop();
+    await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+  }
+
+  get synced(): boolean {
+    return [...this.informers.values()].every((informer) => informer.hasSynced);
+  }
+
+  private add(key: string): void {
+    this.queue.add(key);
+    this.metrics.depth.set(this.queue.depth);
+  }
+
+  /** A change to one resource may unblock others: CA -> its sets; sets -> channels; channel -> chaincodes. */
+  private enqueueWithDependents(kind: FabricKind, object: KubeObject): void {
+    const namespace = object.metadata.namespace ?? this.namespace;
+    const name = object.metadata.name;
+    this.add(keyOf(kind, namespace, name));
+    const all = (other: FabricKind) => this.resources(other);
+    if (kind === 'FabricCA') {
+      for (const set of [...all('FabricPeerSet'), ...all('FabricOrdererSet'), ...all('FabricChaincode')])
+        if (set.kind === 'FabricChaincode' || (set.spec as { ca: string }).ca === name)
+          this.add(keyOf(set.kind, namespace, set.metadata.name));
+    }
+    if (kind === 'FabricPeerSet' || kind === 'FabricOrdererSet') {
+      for (const channel of all('FabricChannel'))
+        this.add(keyOf('FabricChannel', namespace, channel.metadata.name));
+    }
+    if (kind === 'FabricChannel') {
+      for (const chaincode of all('FabricChaincode') as FabricChaincode[])
+        if (chaincode.spec.channel === name)
+          this.add(keyOf('FabricChaincode', namespace, chaincode.metadata.name));
+    }
+  }
+
+  /** Valid resources of a kind from the cache (an invalid one is skipped; its own reconcile reports it). */
+  private resources(kind: FabricKind): FabricResource[] {
+    const informer = this.informers.get(kind);
+    return (informer?.list() ?? []).flatMap((object) => {
+      const parsed = parseResource(withoutServerFields(object));
+      return parsed.resource ? [parsed.resource] : [];
+    });
+  }
+
+  private find<T extends FabricResource>(kind: T['kind'], name: string): T | undefined {
+    return this.resources(kind).find((resource) => resource.metadata.name === name) as T | undefined;
+  }
+
+  private owned(kind: Owned, name: string): KubeObject | undefined {
+    return this.informers.get(kind)?.get(this.namespace, name);
+  }
+
+  private ownedBy(kind: Owned, owner: FabricResource): KubeObject[] {
+    return (this.informers.get(kind)?.list() ?? []).filter(
+      (object) =>
+        object.metadata.labels?.[LABEL_OWNER_KIND] === owner.kind &&
+        object.metadata.labels[LABEL_OWNER] === owner.metadata.name,
+    );
+  }
+
+  private available(name: string): boolean {
+    const deployment = this.owned('Deployment', name) as Deployment | undefined;
+    return (deployment?.status?.availableReplicas ?? 0) >= 1;
+  }
+
+  private async reconcile(key: string): Promise<Outcome> {
+    const [kind, namespace, name] = key.split('/') as [FabricKind, string, string];
+    const object = this.informers.get(kind)?.get(namespace, name);
+    this.metrics.depth.set(this.queue.depth);
+    if (!object || object.metadata.deletionTimestamp) return { kind: 'done' };
+    const end = this.metrics.duration.startTimer({ kind });
+    const parsed = parseResource(withoutServerFields(object));
+    let verdict: Verdict;
+    try {
+      if (!parsed.resource) {
+        verdict = degraded('InvalidSpec', parsed.problems.join('; '));
+      } else {
+        const resource = { ...parsed.resource, metadata: { ...parsed.resource.metadata, namespace } };
+        switch (resource.kind) {
+          case 'FabricCA':
+            verdict = await this.reconcileCa(resource);
+            break;
+          case 'FabricPeerSet':
+          case 'FabricOrdererSet':
+            verdict = await this.reconcileNodes(resource);
+            break;
+          case 'FabricChannel':
+            verdict = this.reconcileChannel(resource);
+            break;
+          case 'FabricChaincode':
+            verdict = await this.reconcileChaincode(resource);
+            break;
+        }
+      }
+    } catch (error) {
+      this.metrics.reconciles.inc({ kind, result: 'error' });
+      end();
+      await this.writeStatus(object, degraded('ReconcileError', errorMessage(error)));
+      throw error;
+    }
+    await this.writeStatus(object, verdict);
+    this.metrics.reconciles.inc({ kind, result: verdict.state.toLowerCase() });
+    end();
+    return verdict.after === undefined ? { kind: 'done' } : { kind: 'after', ms: verdict.after };
+  }
+
+  /** Applies status only when it differs, and records an Event when the reason changes. */
+  private async writeStatus(object: KubeObject, verdict: Verdict): Promise<void> {
+    const current = (object.status ?? {}) as { conditions?: Condition[] } & Record<string, unknown>;
+    const generation = object.metadata.generation ?? 1;
+    const set =
+      verdict.state === 'Ready'
+        ? readyConditions
+        : verdict.state === 'Progressing'
+          ? progressingConditions
+          : degradedConditions;
+    const conditions = set(current.conditions ?? [], generation, verdict.reason, verdict.message);
+    const status = { ...verdict.fields, observedGeneration: generation, conditions };
+    const comparable = (value: Record<string, unknown>) =>
+      JSON.stringify(Object.keys(status).map((field) => [field, value[field]]));
+    if (comparable(current) !== comparable(status)) {
+      await this.client.apply(
+        {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? this.namespace },
+          status,
+        },
+        FIELD_MANAGER,
+        { subresource: 'status' },
+      );
+    }
+    const eventKey = `${object.kind}/${object.metadata.name}`;
+    const summary = `${verdict.state}/${verdict.reason}`;
+    if (this.lastEvent.get(eventKey) !== summary) {
+      this.lastEvent.set(eventKey, summary);
+      await this.event(
+        object,
+        verdict.state === 'Degraded' ? 'Warning' : 'Normal',
+        verdict.reason,
+        verdict.message,
+      );
+    }
+  }
+
+  /** A core/v1 Event on the object, as `kubectl describe` shows it. */
+  async event(
+    object: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    try {
+      await this.client.request(
+        'POST',
+        `/api/v1/namespaces/${object.metadata.namespace ?? this.namespace}/events`,
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: {
+            name: `${object.metadata.name}.${randomBytes(8).toString('hex')}`,
+            namespace: object.metadata.namespace ?? this.namespace,
+          },
+          involvedObject: {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace: object.metadata.namespace ?? this.namespace,
+            uid: object.metadata.uid,
+            resourceVersion: object.metadata.resourceVersion,
+          },
+          type,
+          reason,
+          message: message.slice(0, 1024),
+          source: { component: FIELD_MANAGER },
+          reportingComponent: FIELD_MANAGER,
+          reportingInstance: FIELD_MANAGER,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      );
+    } catch (error) {
+      this.log(`event for ${object.kind}/${object.metadata.name} not recorded: ${errorMessage(error)}`);
+    }
+  }
+
+  private async applyAll(objects: readonly KubeObject[]): Promise<void> {
+    await Promise.all(objects.map((object) => this.client.apply(object, FIELD_MANAGER)));
+  }
+
+  // ---- FabricCA ----------------------------------------------------------------------------
+
+  /** The CA's roots, TLS certificates and bootstrap secret: made once, never rotated by apply. */
+  private async ensureCaSecret(ca: FabricCA): Promise<Record<string, string>> {
+    const path = `/api/v1/namespaces/${this.namespace}/secrets/${caSecretName(ca)}`;
+    const existing = await this.client.get<Secret>(path);
+    if (existing?.data) return decode(existing.data);
+    const hosts = { dns: serviceNames(ca.metadata.name, this.namespace, this.config), ips: ['127.0.0.1'] };
+    const root = createCaRoot(`${ca.metadata.name}-ca`, ca.spec.org);
+    const tlsRoot = createCaRoot(`${ca.metadata.name}-tlsca`, ca.spec.org);
+    const caTls = createServerCertificate(root, ca.metadata.name, hosts);
+    const tlscaTls = createServerCertificate(tlsRoot, ca.metadata.name, hosts);
+    const values: Record<string, string> = {
+      'ca-cert.pem': root.certificate,
+      'ca-key.pem': root.privateKeyPem,
+      'ca-tls.crt': caTls.certificate,
+      'ca-tls.key': caTls.privateKeyPem,
+      'tlsca-cert.pem': tlsRoot.certificate,
+      'tlsca-key.pem': tlsRoot.privateKeyPem,
+      'tlsca-tls.crt': tlscaTls.certificate,
+      'tlsca-tls.key': tlscaTls.privateKeyPem,
+      boot: `admin:${randomBytes(18).toString('base64url')}`,
+    };
+    await this.client.createIfMissing(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: caSecretName(ca),
+          namespace: this.namespace,
+          labels: {
+            'app.kubernetes.io/part-of': 'fabric-wallet',
+            'app.kubernetes.io/managed-by': FIELD_MANAGER,
+            [LABEL_OWNER_KIND]: ca.kind,
+            [LABEL_OWNER]: ca.metadata.name,
+          },
+          ownerReferences: [ownerReference(ca)],
+        },
+        type: 'Opaque',
+        data: Object.fromEntries(
+          Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
+      },
+      FIELD_MANAGER,
+    );
+    // Another replica (or an earlier run) may have won the create: read what is stored.
+    const stored = await this.client.get<Secret>(path);
+    return stored?.data ? decode(stored.data) : values;
+  }
+
+  /** The org's PKI through its CA Service, once the CA pod is available. */
+  private async pkiFor(ca: FabricCA): Promise<OrgPki | undefined> {
+    if (!this.config.FABRIC_ADMIN || !this.available(ca.metadata.name)) return undefined;
+    const cached = this.pkis.get(ca.metadata.name);
+    if (cached) return cached;
+    const secret = await this.ensureCaSecret(ca);
+    const host = serviceHost(ca.metadata.name, this.namespace, this.config);
+    const [adminId, ...rest] = (secret.boot ?? '').split(':');
+    const admin = { id: adminId ?? 'admin', secret: rest.join(':') };
+    const pki = new OrgPki(
+      {
+        org: ca.spec.org,
+        mspId: ca.spec.mspId,
+        ca: {
+          url: `https://${host}:${String(PORTS.ca)}`,
+          caName: `${ca.metadata.name}-ca`,
+          caCert: secret['ca-cert.pem'] ?? '',
+          admin,
+        },
+        tlsca: {
+          url: `https://${host}:${String(PORTS.tlsca)}`,
+          caName: `${ca.metadata.name}-tlsca`,
+          caCert: secret['tlsca-cert.pem'] ?? '',
+          admin,
+        },
+      },
+      new SecretMaterialStore(this.client, this.namespace, ca.metadata.name, ownerReference(ca)),
+    );
+    this.pkis.set(ca.metadata.name, pki);
+    return pki;
+  }
+
+  private async reconcileCa(ca: FabricCA): Promise<Verdict> {
+    await this.ensureCaSecret(ca);
+    await this.applyAll(caObjects(ca, this.config));
+    const host = serviceHost(ca.metadata.name, this.namespace, this.config);
+    const fields = {
+      url: `https://${host}:${String(PORTS.ca)}`,
+      tlsUrl: `https://${host}:${String(PORTS.tlsca)}`,
+    };
+    const pki = await this.pkiFor(ca);
+    if (!pki) {
+      return progressing(
+        'WaitingForPods',
+        `CA pod not available yet (Deployment ${ca.metadata.name}); roots, Service and PVC are in place`,
+        fields,
+      );
+    }
+    const adminId = `${ca.spec.org.toLowerCase()}-admin`;
+    const registered = [adminId];
+    await pki.ensure('users/admin', { id: adminId, type: 'admin', tls: 'client' });
+    for (const identity of ca.spec.identities) {
+      await pki.ensure(`users/${identity.name}`, {
+        id: identity.name,
+        type: identity.type,
+        ...(identity.walletRole ? { attrs: { 'wallet.role': identity.walletRole } } : {}),
+        ...(identity.registrar ? { registrar: true } : {}),
+      });
+      registered.push(identity.name);
+    }
+    return ready('Enrolled', `CA available; ${String(registered.length)} identities enrolled`, {
+      ...fields,
+      registered,
+    });
+  }
+
+  // ---- FabricPeerSet / FabricOrdererSet ----------------------------------------------------
+
+  private async reconcileNodes(set: FabricPeerSet | FabricOrdererSet): Promise<Verdict> {
+    const ca = this.find<FabricCA>('FabricCA', set.spec.ca);
+    if (!ca) return degraded('CANotFound', `spec.ca ${set.spec.ca} names no FabricCA in ${this.namespace}`);
+    const replicas = set.spec.replicas;
+    const peer = set.kind === 'FabricPeerSet';
+    for (let ordinal = 0; ordinal < replicas; ordinal++) {
+      await this.applyAll(
+        peer
+          ? peerObjects(set, ordinal, ca.spec.mspId, this.config)
+          : ordererObjects(set, ordinal, ca.spec.mspId, this.config),
+      );
+    }
+    const removed = await this.scaleIn(set, replicas);
+    const pki = await this.pkiFor(ca);
+    const peers = [];
+    for (let ordinal = 0; ordinal < replicas; ordinal++) {
+      const name = nodeName(set, ordinal);
+      let identity = this.owned('Secret', identitySecretName(name)) !== undefined;
+      if (!identity && pki) {
+        await pki.ensure(`nodes/${name}`, {
+          id: name,
+          type: peer ? 'peer' : 'orderer',
+          tls: { dns: serviceNames(name, this.namespace, this.config), ips: [] },
+        });
+        identity = true;
+      }
+      peers.push({
+        name,
+        ordinal,
+        ready: this.available(name),
+        identity,
+        endpoint: `${serviceHost(name, this.namespace, this.config)}:${String(peer ? PORTS.peer : PORTS.orderer)}`,
+      });
+    }
+    const readyCount = peers.filter((p) => p.ready).length;
+    const fields = peer
+      ? { replicas, readyReplicas: readyCount, selector: ownedSelector(set), peers }
+      : { replicas, readyReplicas: readyCount };
+    if (removed.length > 0) {
+      await this.event(
+        toObject(set),
+        'Normal',
+        'ScaledIn',
+        `removed ${removed.join(', ')}; ${set.kind === 'FabricPeerSet' && set.spec.scaleDownPolicy === 'Delete' ? 'storage and identity deleted' : 'storage and identity kept'}`,
+      );
+    }
+    if (readyCount === replicas)
+      return ready('AllAvailable', `${String(readyCount)}/${String(replicas)} available`, fields);
+    const waiting = peers.find((p) => !p.ready);
+    const why =
+      waiting && !waiting.identity
+        ? `no identity yet: CA ${ca.metadata.name} not ready`
+        : 'pod not available';
+    return progressing(
+      'WaitingForPods',
+      `${String(readyCount)}/${String(replicas)} available; waiting for ${waiting?.name ?? '?'} (${why})`,
+      fields,
+    );
+  }
+
+  /**
+   * Removes the nodes at ordinals >= replicas, highest first: their Deployment and Service
+   * go; their PVC and identity Secret stay unless a peer set's scaleDownPolicy is Delete.
+   */
+  private async scaleIn(set: FabricPeerSet | FabricOrdererSet, replicas: number): Promise<string[]> {
+    const extra = this.ownedBy('Deployment', set)
+      .map((deployment) => Number(deployment.metadata.labels?.[LABEL_ORDINAL] ?? -1))
+      .filter((ordinal) => ordinal >= replicas)
+      .sort((a, b) => b - a);
+    const purge = set.kind === 'FabricPeerSet' && set.spec.scaleDownPolicy === 'Delete';
+    const removed: string[] = [];
+    for (const ordinal of extra) {
+      const name = nodeName(set, ordinal);
+      const ns = this.namespace;
+      await this.client.delete(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+      await this.client.delete(`/api/v1/namespaces/${ns}/services/${name}`);
+      if (purge) {
+        await this.client.delete(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}-data`);
+        await this.client.delete(`/api/v1/namespaces/${ns}/secrets/${identitySecretName(name)}`);
+      }
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  // ---- FabricChannel -------------------------------------------------------------------------
+
+  private reconcileChannel(channel: FabricChannel): Verdict {
+    const ordererSet = this.find<FabricOrdererSet>('FabricOrdererSet', channel.spec.ordererSet);
+    if (!ordererSet)
+      return degraded(
+        'OrdererSetNotFound',
+        `spec.ordererSet ${channel.spec.ordererSet} names no FabricOrdererSet`,
+      );
+    const peerSets = (this.resources('FabricPeerSet') as FabricPeerSet[]).filter((set) =>
+      selects(channel.spec.peerSelector, set.metadata.labels),
+    );
+    if (peerSets.length === 0) return degraded('NoPeers', 'spec.peerSelector selects no FabricPeerSet');
+    const organizations = [
+      ...new Set(
+        peerSets.map((set) => this.find<FabricCA>('FabricCA', set.spec.ca)?.spec.mspId ?? `?${set.spec.ca}`),
+      ),
+    ];
+    const fields = { organizations };
+    const notReady = [ordererSet, ...peerSets].filter((set) => !isReady(set));
+    if (notReady.length > 0) {
+      return progressing(
+        'WaitingForNodes',
+        `waiting for ${notReady.map((set) => `${set.kind} ${set.metadata.name}`).join(', ')} to be ready`,
+        fields,
+      );
+    }
+    return progressing(
+      'Joining',
+      'orderers and peers are ready; channel join runs from the Fabric admin step',
+      fields,
+      30_000,
+    );
+  }
+
+  // ---- FabricChaincode -----------------------------------------------------------------------
+
+  private async reconcileChaincode(chaincode: FabricChaincode): Promise<Verdict> {
+    const channel = this.find<FabricChannel>('FabricChannel', chaincode.spec.channel);
+    if (!channel)
+      return degraded('ChannelNotFound', `spec.channel ${chaincode.spec.channel} names no FabricChannel`);
+    const address = chaincodeAddress(chaincode, this.config);
+    const label = `${chaincode.metadata.name}_${chaincode.spec.version}`;
+    const { packageId } = ccaasPackage(label, { address });
+    const issuers = (this.resources('FabricCA') as FabricCA[])
+      .filter((ca) => ca.spec.identities.some((identity) => identity.walletRole === 'issuer'))
+      .map((ca) => ca.spec.mspId);
+    await this.applyAll(chaincodeObjects(chaincode, packageId, issuers, this.config));
+    const fields = { packageId, address };
+    if (!this.available(`${chaincode.metadata.name}-ccaas`))
+      return progressing(
+        'WaitingForPods',
+        `chaincode server not available yet (package ${packageId})`,
+        fields,
+      );
+    if (!isReady(channel))
+      return progressing(
+        'WaitingForChannel',
+        `waiting for FabricChannel ${channel.metadata.name} to be ready`,
+        fields,
+      );
+    return progressing('Installing', 'installing, approving and committing the definition', fields, 30_000);
+  }
+}
+
+function isReady(resource: FabricResource): boolean {
+  return resource.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+const ready = (reason: string, message: string, fields: Record<string, unknown> = {}): Verdict => ({
+  state: 'Ready',
+  reason,
+  message,
+  fields,
+});
+const progressing = (
+  reason: string,
+  message: string,
+  fields: Record<string, unknown> = {},
+  after?: number,
+): Verdict => ({ state: 'Progressing', reason, message, fields, ...(after === undefined ? {} : { after }) });
+const degraded = (reason: string, message: string, fields: Record<string, unknown> = {}): Verdict => ({
+  state: 'Degraded',
+  reason,
+  message,
+  fields,
+});
+
+/** The resource as the schema reads it: server-populated metadata fields are not its concern. */
+function withoutServerFields(object: KubeObject): unknown {
+  const {
+    managedFields: _m,
+    ownerReferences: _o,
+    ...metadata
+  } = object.metadata as KubeObject['metadata'] & {
+    managedFields?: unknown;
+  };
+  return { ...object, metadata };
+}
+
+function toObject(resource: FabricResource): KubeObject {
+  return resource as unknown as KubeObject;
+}
+
+function decode(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof KubeError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

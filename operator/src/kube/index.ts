@@ -1,0 +1,5 @@
+export { KubeClient, KubeError, kubeconfigAccess, inClusterAccess, type KubeObject } from './client.js';
+export { loadOperatorConfig, OperatorConfigError, type OperatorConfig } from './config.js';
+export { Controller, PLURALS } from './controller.js';
+export { LeaderElector, microTime } from './leader.js';
+export { WorkQueue } from './queue.js';
