@@ -196,7 +196,13 @@ export class KubeClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
       const req = httpsRequest(
-        this.options(method, path, payload === undefined ? {} : { 'Content-Type': contentType }),
+        this.options(
+          method,
+          path,
+          payload === undefined
+            ? {}
+            : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(payload)) },
+        ),
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

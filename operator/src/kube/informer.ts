@@ -51,7 +51,18 @@ export class Informer {
 
   /** Resolves after the first list; keeps watching in the background until stop(). */
   async start(): Promise<void> {
-    await this.relist();
+    // The first list retries too: right after a CRD is created the server answers 429
+    // ("storage is (re)initializing") for a moment, and an API server may restart.
+    for (let delay = 500; ; delay = Math.min(30_000, delay * 2)) {
+      try {
+        await this.relist();
+        break;
+      } catch (error) {
+        if (this.isStopped()) return;
+        this.options.onWatchError?.(error, delay);
+        await sleep(delay, this.abort.signal);
+      }
+    }
     this.synced = true;
     this.running = this.loop();
     this.resync = setInterval(() => {

@@ -1,0 +1,359 @@
+import { X509Certificate } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@fabric-wallet/operator/tools';
+import { freePort } from '../support/ports.js';
+import { run, startProcess, type Started } from '../support/processes.js';
+import { startControlPlane, type ControlPlane } from '../support/kube.js';
+
+const NS = 'fabric';
+const node = join(repoRoot, 'node_modules', '.bin', 'node');
+
+interface Operator {
+  readonly process: Started;
+  readonly port: number;
+  readonly get: (path: string) => Promise<{ status: number; text: string }>;
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet)', () => {
+  let plane: ControlPlane;
+  const operators: Operator[] = [];
+
+  const kubectl = async (...args: string[]) => {
+    const result = await plane.kubectl('-n', NS, ...args);
+    return result;
+  };
+  const json = async <T>(...args: string[]): Promise<T | undefined> => {
+    const result = await kubectl('get', ...args, '-o', 'json');
+    return result.code === 0 ? (JSON.parse(result.output) as T) : undefined;
+  };
+  const names = async (kind: string, selector?: string) => {
+    const list = await json<{ items: { metadata: { name: string } }[] }>(
+      kind,
+      ...(selector ? ['-l', selector] : []),
+    );
+    return (list?.items ?? []).map((item) => item.metadata.name).sort();
+  };
+
+  async function startOperator(name: string): Promise<Operator> {
+    const port = await freePort();
+    const started = startProcess(name, node, [join(repoRoot, 'operator', 'dist', 'cli', 'operator.js')], {
+      cwd: plane.dir.path,
+      logDir: join(plane.dir.path, 'logs'),
+      env: {
+        KUBECONFIG: plane.kubeconfig,
+        WATCH_NAMESPACE: NS,
+        POD_NAME: name,
+        METRICS_ADDRESS: `127.0.0.1:${port}`,
+        LEASE_DURATION_SECONDS: '4',
+        LEASE_RETRY_MS: '300',
+        RESYNC_SECONDS: '30',
+      },
+    });
+    await started.listening(port, 30_000);
+    const operator: Operator = {
+      process: started,
+      port,
+      get: async (path) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        return { status: response.status, text: await response.text() };
+      },
+    };
+    operators.push(operator);
+    return operator;
+  }
+
+  beforeAll(async () => {
+    plane = await startControlPlane({ controllers: true });
+    const crds = await plane.kubectl('apply', '--server-side', '-f', join(repoRoot, 'manifests', 'crds'));
+    expect(crds.code, crds.output).toBe(0);
+    await plane.kubectl('wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s');
+    await plane.kubectl('create', 'namespace', NS);
+    await startOperator('operator-a');
+    const samples = await kubectl('apply', '--server-side', '-f', join(repoRoot, 'manifests', 'samples'));
+    expect(samples.code, samples.output).toBe(0);
+  });
+
+  afterAll(async () => {
+    for (const operator of operators) await operator.process.stop();
+    await plane.stop();
+  });
+
+  it('refuses to start with an invalid configuration and says what is wrong', async () => {
+    const result = await run(node, [join(repoRoot, 'operator', 'dist', 'cli', 'operator.js')], {
+      KUBECONFIG: plane.kubeconfig,
+      WATCH_NAMESPACE: 'Not_A_Namespace',
+      CONCURRENCY: '0',
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('WATCH_NAMESPACE must be a namespace name');
+    expect(result.output).toContain('CONCURRENCY must be an integer between 1 and 32');
+  });
+
+  it('creates a Deployment, Service and PVC for every CA, orderer and peer, and the chaincode server', async () => {
+    const expected = [
+      'cinema-0',
+      'cinema-ca',
+      'orderer-0',
+      'orderer-ca',
+      'token-ccaas',
+      'wallet-0',
+      'wallet-1',
+      'wallet-ca',
+    ];
+    const deployments = await eventually('deployments', async () => {
+      const found = await names('deployments');
+      return found.length === expected.length ? found : undefined;
+    });
+
+    expect(deployments).toEqual(expected);
+    expect(await names('services')).toEqual(expected);
+    expect(await names('pvc')).toEqual(
+      ['cinema-0', 'cinema-ca', 'orderer-0', 'orderer-ca', 'wallet-0', 'wallet-1', 'wallet-ca'].map(
+        (n) => `${n}-data`,
+      ),
+    );
+  });
+
+  it('writes every child by server-side apply with one field manager and owner references', async () => {
+    const deployment = await json<{
+      metadata: {
+        managedFields: { manager: string; operation: string }[];
+        ownerReferences: { kind: string; name: string; uid: string; controller: boolean }[];
+      };
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    }>('deployment', 'wallet-1', '--show-managed-fields');
+    const peerSet = await json<{ metadata: { uid: string } }>('fabricpeerset', 'wallet');
+
+    expect(
+      deployment?.metadata.managedFields.filter((f) => f.operation === 'Apply').map((f) => f.manager),
+    ).toEqual(['fabric-wallet-operator']);
+    expect(deployment?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: 'FabricPeerSet',
+        name: 'wallet',
+        uid: peerSet?.metadata.uid,
+        controller: true,
+      }),
+    ]);
+    const env = Object.fromEntries(
+      (deployment?.spec.template.spec.containers[0]?.env ?? []).map((e) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({
+      CORE_PEER_ID: 'wallet-1',
+      CORE_PEER_LOCALMSPID: 'WalletOrgMSP',
+      CORE_PEER_ADDRESS: `wallet-1.${NS}.svc.cluster.local:7051`,
+      CORE_PEER_GOSSIP_BOOTSTRAP: `wallet-0.${NS}.svc.cluster.local:7051`,
+    });
+  });
+
+  it('makes each CA’s roots and TLS certificate for its Service names, kept in a Secret', async () => {
+    const secret = await eventually('wallet-ca Secret', () =>
+      json<{ data: Record<string, string> }>('secret', 'wallet-ca-ca'),
+    );
+    const pem = (key: string) => Buffer.from(secret.data[key] ?? '', 'base64').toString('utf8');
+    const root = new X509Certificate(pem('ca-cert.pem'));
+    const tls = new X509Certificate(pem('ca-tls.crt'));
+
+    expect(root.ca).toBe(true);
+    expect(root.subject).toContain('O=WalletOrg');
+    expect(tls.checkIssued(root) && tls.verify(root.publicKey)).toBe(true);
+    expect(tls.checkHost(`wallet-ca.${NS}.svc`)).toBe(`wallet-ca.${NS}.svc`);
+    expect(pem('boot')).toMatch(/^admin:.{20,}$/);
+  });
+
+  it('reports in status what it waits for, with observedGeneration, and the chaincode package id', async () => {
+    type Status = {
+      metadata: { generation: number };
+      status?: {
+        observedGeneration?: number;
+        replicas?: number;
+        readyReplicas?: number;
+        selector?: string;
+        packageId?: string;
+        address?: string;
+        conditions?: {
+          type: string;
+          status: string;
+          reason: string;
+          message: string;
+          observedGeneration: number;
+        }[];
+      };
+    };
+    const peerSet = await eventually('peer set status', async () => {
+      const found = await json<Status>('fabricpeerset', 'wallet');
+      return found?.status?.conditions ? found : undefined;
+    });
+    const chaincode = await eventually('chaincode status', async () => {
+      const found = await json<Status>('fabricchaincode', 'token');
+      return found?.status?.packageId ? found : undefined;
+    });
+    const ca = await json<Status>('fabricca', 'wallet-ca');
+
+    expect(peerSet.status).toMatchObject({
+      replicas: 2,
+      readyReplicas: 0,
+      observedGeneration: peerSet.metadata.generation,
+    });
+    expect(peerSet.status?.selector).toContain('fabricwallet.io/owner=wallet');
+    const ready = peerSet.status?.conditions?.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'WaitingForPods', observedGeneration: 1 });
+    expect(ready?.message).toContain(
+      '0/2 available; waiting for wallet-0 (no identity yet: CA wallet-ca not ready)',
+    );
+    expect(ca?.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True' });
+    expect(chaincode.status?.packageId).toMatch(/^token_1\.0:[0-9a-f]{64}$/);
+    expect(chaincode.status?.address).toBe(`token-ccaas.${NS}.svc.cluster.local:9999`);
+    const server = await json<{
+      spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+    }>('deployment', 'token-ccaas');
+    expect(server?.spec.template.spec.containers[0]?.env).toContainEqual({
+      name: 'CHAINCODE_ID',
+      value: chaincode.status?.packageId,
+    });
+  });
+
+  it('scales a peer set out with kubectl scale (2 -> 3) and in (3 -> 2) keeping the removed peer’s PVC', async () => {
+    const out = await kubectl('scale', 'fabricpeerset/wallet', '--replicas=3');
+    expect(out.code, out.output).toBe(0);
+    await eventually('wallet-2 objects', async () =>
+      (await names('deployments')).includes('wallet-2') &&
+      (await names('services')).includes('wallet-2') &&
+      (await names('pvc')).includes('wallet-2-data')
+        ? true
+        : undefined,
+    );
+    const replicas = await eventually('status.replicas 3', async () => {
+      const set = await json<{ status?: { replicas?: number } }>('fabricpeerset', 'wallet');
+      return set?.status?.replicas === 3 ? 3 : undefined;
+    });
+    expect(replicas).toBe(3);
+
+    const back = await kubectl('scale', 'fabricpeerset/wallet', '--replicas=2');
+    expect(back.code, back.output).toBe(0);
+    await eventually('wallet-2 deployment and service gone', async () =>
+      !(await names('deployments')).includes('wallet-2') && !(await names('services')).includes('wallet-2')
+        ? true
+        : undefined,
+    );
+
+    expect(await names('pvc')).toContain('wallet-2-data');
+    const events = await kubectl(
+      'get',
+      'events',
+      '--field-selector',
+      'reason=ScaledIn',
+      '-o',
+      'jsonpath={.items[*].message}',
+    );
+    expect(events.output).toContain('removed wallet-2; storage and identity kept');
+  });
+
+  it('marks a peer set whose CA does not exist Degraded and records a Warning event', async () => {
+    const file = join(plane.dir.path, 'orphan.yaml');
+    await writeFile(
+      file,
+      'apiVersion: fabricwallet.io/v1alpha1\nkind: FabricPeerSet\nmetadata: {name: orphan}\nspec: {ca: nowhere-ca, replicas: 1}\n',
+    );
+    expect((await kubectl('apply', '--server-side', '-f', file)).code).toBe(0);
+
+    const degraded = await eventually('Degraded condition', async () => {
+      const set = await json<{
+        status?: { conditions?: { type: string; status: string; message: string }[] };
+      }>('fabricpeerset', 'orphan');
+      return set?.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
+    });
+    const warnings = await kubectl(
+      'get',
+      'events',
+      '--field-selector',
+      'type=Warning,involvedObject.name=orphan',
+      '-o',
+      'jsonpath={.items[*].message}',
+    );
+
+    expect(degraded.message).toBe('spec.ca nowhere-ca names no FabricCA in fabric');
+    expect(warnings.output).toContain('names no FabricCA');
+    expect(await names('deployments')).not.toContain('orphan-0');
+  });
+
+  it('serves /healthz and Prometheus metrics of its reconciles', async () => {
+    const [operator] = operators;
+    if (!operator) throw new Error('no operator');
+    const health = await operator.get('/healthz');
+    const metrics = await operator.get('/metrics');
+
+    expect(health).toEqual({ status: 200, text: 'ok\n' });
+    expect(metrics.text).toMatch(
+      /fabric_wallet_operator_reconciles_total\{kind="FabricPeerSet",result="progressing"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(/fabric_wallet_operator_leader 1/);
+  });
+
+  it('hands leadership over when the leader stops, and the new leader reconciles', async () => {
+    type Lease = {
+      spec: { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseTransitions?: number };
+    };
+    const first = await json<Lease>('lease', 'fabric-wallet-operator');
+    expect(first?.spec.holderIdentity).toMatch(/^operator-a-/);
+    expect(first?.spec.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+    const standby = await startOperator('operator-b');
+    expect((await standby.get('/readyz')).text).toBe('standby\n');
+    const [leader] = operators;
+    await leader?.process.stop();
+
+    const next = await eventually(
+      'operator-b to hold the lease',
+      async () => {
+        const lease = await json<Lease>('lease', 'fabric-wallet-operator');
+        return lease?.spec.holderIdentity?.startsWith('operator-b-') ? lease : undefined;
+      },
+      20_000,
+    );
+    expect(next.spec.leaseTransitions).toBe((first?.spec.leaseTransitions ?? 0) + 1);
+
+    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=2')).code).toBe(0);
+    await eventually('cinema-1 created by the new leader', async () =>
+      (await names('deployments')).includes('cinema-1') ? true : undefined,
+    );
+  });
+
+  it('deletes what a resource owns when it is deleted (garbage collector follows owner references)', async () => {
+    const deleted = await kubectl('delete', 'fabricpeerset', 'wallet', '--wait=true');
+    expect(deleted.code, deleted.output).toBe(0);
+
+    await eventually('wallet objects collected', async () => {
+      const left = [
+        ...(await names('deployments', 'fabricwallet.io/owner=wallet')),
+        ...(await names('services', 'fabricwallet.io/owner=wallet')),
+        ...(await names('pvc', 'fabricwallet.io/owner=wallet')),
+      ];
+      return left.length === 0 ? true : undefined;
+    });
+    expect(await names('deployments')).toContain('cinema-0');
+  });
+});
