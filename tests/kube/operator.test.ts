@@ -31,7 +31,9 @@ async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -185,7 +187,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   });
 
   it('reports in status what it waits for, with observedGeneration, and the chaincode package id', async () => {
-    type Status = {
+    interface Status {
       metadata: { generation: number };
       status?: {
         observedGeneration?: number;
@@ -202,7 +204,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
           observedGeneration: number;
         }[];
       };
-    };
+    }
     const peerSet = await eventually('peer set status', async () => {
       const found = await json<Status>('fabricpeerset', 'wallet');
       return found?.status?.conditions ? found : undefined;
@@ -314,9 +316,9 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   });
 
   it('hands leadership over when the leader stops, and the new leader reconciles', async () => {
-    type Lease = {
+    interface Lease {
       spec: { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseTransitions?: number };
-    };
+    }
     const first = await json<Lease>('lease', 'fabric-wallet-operator');
     expect(first?.spec.holderIdentity).toMatch(/^operator-a-/);
     expect(first?.spec.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
