@@ -1,4 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { degradedConditions, progressingConditions, readyConditions } from '../api/v1alpha1/conditions.js';
 import { parseResource, selects } from '../api/v1alpha1/parse.js';
@@ -13,7 +16,19 @@ import type {
   FabricResource,
 } from '../api/v1alpha1/types.js';
 import { createCaRoot, createServerCertificate } from '../fabric/ca-keys.js';
-import { OrgPki } from '../fabric/org-pki.js';
+import type { ChannelOrg } from '../fabric/configtx.js';
+import { writeMsp, type SigningIdentity } from '../fabric/identity.js';
+import { OrgPki, type IdentityMaterial } from '../fabric/org-pki.js';
+import {
+  commitDefinition,
+  genesisBlock,
+  installPackage,
+  joinOrderers,
+  joinPeers,
+  type AdminOrderer,
+  type AdminPeer,
+} from '../fabric/steps.js';
+import { toolBin } from '../tools/paths.js';
 import { ccaasPackage } from '../fabric/package.js';
 import { collectionPath, KubeError, type KubeClient, type KubeObject } from './client.js';
 import type { OperatorConfig } from './config.js';
@@ -284,7 +299,7 @@ export class Controller {
             verdict = await this.reconcileNodes(resource);
             break;
           case 'FabricChannel':
-            verdict = this.reconcileChannel(resource);
+            verdict = await this.reconcileChannel(resource);
             break;
           case 'FabricChaincode':
             verdict = await this.reconcileChaincode(resource);
@@ -594,36 +609,234 @@ export class Controller {
 
   // ---- FabricChannel -------------------------------------------------------------------------
 
-  private reconcileChannel(channel: FabricChannel): Verdict {
+  /** An org's admin (signing identity and TLS client material), once its CA enrolled it. */
+  private async orgAdmin(
+    ca: FabricCA,
+  ): Promise<{ identity: SigningIdentity; material: IdentityMaterial } | undefined> {
+    const store = new SecretMaterialStore(this.client, this.namespace, ca.metadata.name, ownerReference(ca));
+    const material = await store.read(ca.spec.org, 'users/admin');
+    if (!material) return undefined;
+    return {
+      material,
+      identity: {
+        mspId: material.mspId,
+        certificate: material.signer.certificate,
+        privateKey: createPrivateKey(material.signer.privateKeyPem),
+      },
+    };
+  }
+
+  private async identityOf(node: string): Promise<IdentityMaterial | undefined> {
+    const store = new SecretMaterialStore(this.client, this.namespace, '', {
+      apiVersion: API_VERSION,
+      kind: 'FabricCA',
+      name: '',
+      uid: '',
+    });
+    return store.read('', `nodes/${node}`);
+  }
+
+  /** The channel's genesis block: made once with configtxgen and kept in a ConfigMap, so every node joins with the same one. */
+  private async channelBlock(
+    channel: FabricChannel,
+    ordererSet: FabricOrdererSet,
+    ordererCa: FabricCA,
+    peerSets: readonly { set: FabricPeerSet; ca: FabricCA }[],
+  ): Promise<Uint8Array> {
+    const path = `/api/v1/namespaces/${this.namespace}/configmaps/${channel.metadata.name}-genesis`;
+    const stored = await this.client.get<KubeObject & { binaryData?: Record<string, string> }>(path);
+    const existing = stored?.binaryData?.['genesis.block'];
+    if (existing) return Buffer.from(existing, 'base64');
+    const dir = await mkdtemp(join(tmpdir(), 'fabric-wallet-channel-'));
+    try {
+      const orgMsp = async (ca: FabricCA) => {
+        const secret = await this.ensureCaSecret(ca);
+        const mspDir = join(dir, 'msp', ca.spec.mspId);
+        await writeMsp(mspDir, {
+          caCert: secret['ca-cert.pem'] ?? '',
+          tlsCaCert: secret['tlsca-cert.pem'] ?? '',
+        });
+        return mspDir;
+      };
+      const consenters = [];
+      for (let ordinal = 0; ordinal < ordererSet.spec.replicas; ordinal++) {
+        const name = nodeName(ordererSet, ordinal);
+        const tls = (await this.identityOf(name))?.tls;
+        if (!tls) throw new Error(`orderer ${name} has no TLS certificate yet`);
+        const tlsCertFile = join(dir, 'consenters', `${name}.crt`);
+        await mkdir(join(dir, 'consenters'), { recursive: true });
+        await writeFile(tlsCertFile, tls.certificate);
+        consenters.push({
+          host: serviceHost(name, this.namespace, this.config),
+          port: PORTS.orderer,
+          tlsCertFile,
+        });
+      }
+      const peerOrgs = new Map<string, ChannelOrg>();
+      for (const { set, ca } of peerSets) {
+        const anchor = { host: serviceHost(nodeName(set, 0), this.namespace, this.config), port: PORTS.peer };
+        const existingOrg = peerOrgs.get(ca.spec.mspId);
+        peerOrgs.set(ca.spec.mspId, {
+          name: ca.spec.org,
+          mspId: ca.spec.mspId,
+          mspDir: await orgMsp(ca),
+          anchorPeers: [...(existingOrg?.anchorPeers ?? []), anchor],
+        });
+      }
+      const block = await genesisBlock(
+        toolBin('fabric', 'configtxgen'),
+        join(dir, 'block'),
+        channel.metadata.name,
+        {
+          ordererOrgs: [
+            {
+              name: ordererCa.spec.org,
+              mspId: ordererCa.spec.mspId,
+              mspDir: await orgMsp(ordererCa),
+              ordererEndpoints: consenters.map((c) => `${c.host}:${String(c.port)}`),
+            },
+          ],
+          peerOrgs: [...peerOrgs.values()],
+          consenters,
+        },
+      );
+      await this.client.createIfMissing(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: `${channel.metadata.name}-genesis`,
+            namespace: this.namespace,
+            labels: {
+              'app.kubernetes.io/part-of': 'fabric-wallet',
+              'app.kubernetes.io/managed-by': FIELD_MANAGER,
+              [LABEL_OWNER_KIND]: channel.kind,
+              [LABEL_OWNER]: channel.metadata.name,
+            },
+            ownerReferences: [ownerReference(channel)],
+          },
+          binaryData: { 'genesis.block': Buffer.from(block).toString('base64') },
+        },
+        FIELD_MANAGER,
+      );
+      const winner = await this.client.get<KubeObject & { binaryData?: Record<string, string> }>(path);
+      const kept = winner?.binaryData?.['genesis.block'];
+      return kept ? Buffer.from(kept, 'base64') : block;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Peers of the sets that are available and have an identity, with their org admin. */
+  private async adminPeers(sets: readonly { set: FabricPeerSet; ca: FabricCA }[]): Promise<AdminPeer[]> {
+    const peers: AdminPeer[] = [];
+    for (const { set, ca } of sets) {
+      const admin = await this.orgAdmin(ca);
+      if (!admin) continue;
+      for (let ordinal = 0; ordinal < set.spec.replicas; ordinal++) {
+        const name = nodeName(set, ordinal);
+        if (!this.available(name) || !this.owned('Secret', identitySecretName(name))) continue;
+        peers.push({
+          name,
+          mspId: ca.spec.mspId,
+          admin: admin.identity,
+          endpoint: {
+            address: `${serviceHost(name, this.namespace, this.config)}:${String(PORTS.peer)}`,
+            tlsRootCert: admin.material.tlsCaCert,
+          },
+        });
+      }
+    }
+    return peers;
+  }
+
+  private channelMembers(channel: FabricChannel): { set: FabricPeerSet; ca: FabricCA }[] {
+    return (this.resources('FabricPeerSet') as FabricPeerSet[])
+      .filter((set) => selects(channel.spec.peerSelector, set.metadata.labels))
+      .flatMap((set) => {
+        const ca = this.find<FabricCA>('FabricCA', set.spec.ca);
+        return ca ? [{ set, ca }] : [];
+      });
+  }
+
+  private async reconcileChannel(channel: FabricChannel): Promise<Verdict> {
     const ordererSet = this.find<FabricOrdererSet>('FabricOrdererSet', channel.spec.ordererSet);
     if (!ordererSet)
       return degraded(
         'OrdererSetNotFound',
         `spec.ordererSet ${channel.spec.ordererSet} names no FabricOrdererSet`,
       );
-    const peerSets = (this.resources('FabricPeerSet') as FabricPeerSet[]).filter((set) =>
-      selects(channel.spec.peerSelector, set.metadata.labels),
-    );
-    if (peerSets.length === 0) return degraded('NoPeers', 'spec.peerSelector selects no FabricPeerSet');
-    const organizations = [
-      ...new Set(
-        peerSets.map((set) => this.find<FabricCA>('FabricCA', set.spec.ca)?.spec.mspId ?? `?${set.spec.ca}`),
-      ),
-    ];
+    if (ordererSet.spec.consensus !== 'etcdraft')
+      return degraded(
+        'UnsupportedConsensus',
+        `consensus ${ordererSet.spec.consensus} is not supported yet; use etcdraft`,
+      );
+    const members = this.channelMembers(channel);
+    if (members.length === 0)
+      return degraded('NoPeers', 'spec.peerSelector selects no FabricPeerSet with a FabricCA');
+    const organizations = [...new Set(members.map((member) => member.ca.spec.mspId))];
+    const wantedPeers = members.reduce((sum, member) => sum + member.set.spec.replicas, 0);
     const fields = { organizations };
-    const notReady = [ordererSet, ...peerSets].filter((set) => !isReady(set));
-    if (notReady.length > 0) {
+    const ordererCa = this.find<FabricCA>('FabricCA', ordererSet.spec.ca);
+    if (!isReady(ordererSet) || !ordererCa) {
       return progressing(
-        'WaitingForNodes',
-        `waiting for ${notReady.map((set) => `${set.kind} ${set.metadata.name}`).join(', ')} to be ready`,
+        'WaitingForOrderers',
+        `waiting for FabricOrdererSet ${ordererSet.metadata.name} to be ready`,
         fields,
       );
     }
-    return progressing(
-      'Joining',
-      'orderers and peers are ready; channel join runs from the Fabric admin step',
-      fields,
-      30_000,
+    const peers = await this.adminPeers(members);
+    const missingOrgs = organizations.filter((mspId) => !peers.some((peer) => peer.mspId === mspId));
+    if (missingOrgs.length > 0 || !this.config.FABRIC_ADMIN)
+      return progressing(
+        'WaitingForPeers',
+        `waiting for a ready peer of ${missingOrgs.join(', ') || 'each org'}`,
+        fields,
+      );
+    const ordererAdmin = await this.orgAdmin(ordererCa);
+    if (!ordererAdmin?.material.tls)
+      return progressing(
+        'WaitingForIdentities',
+        `waiting for the ${ordererCa.spec.org} admin to be enrolled`,
+        fields,
+      );
+    const block = await this.channelBlock(channel, ordererSet, ordererCa, members);
+    const orderers: AdminOrderer[] = Array.from({ length: ordererSet.spec.replicas }, (_, ordinal) => ({
+      name: nodeName(ordererSet, ordinal),
+      endpoint: {
+        address: `${serviceHost(nodeName(ordererSet, ordinal), this.namespace, this.config)}:${String(PORTS.ordererAdmin)}`,
+        tlsRootCert: ordererAdmin.material.tlsCaCert,
+        clientCert: ordererAdmin.material.tls?.certificate ?? '',
+        clientKey: ordererAdmin.material.tls?.privateKeyPem ?? '',
+      },
+    }));
+    const log = (line: string) => {
+      this.log(`channel ${channel.metadata.name}: ${line}`);
+    };
+    await joinOrderers(channel.metadata.name, block, orderers, log);
+    const joined = await joinPeers(channel.metadata.name, block, peers, log);
+    if (joined.length > 0)
+      await this.event(
+        toObject(channel),
+        'Normal',
+        'Joined',
+        `${joined.join(', ')} joined ${channel.metadata.name}`,
+      );
+    const status = {
+      ...fields,
+      orderers: orderers.map((orderer) => orderer.name),
+      peers: peers.map((peer) => peer.name).sort(),
+    };
+    if (peers.length < wantedPeers)
+      return progressing(
+        'WaitingForPeers',
+        `${String(peers.length)}/${String(wantedPeers)} peers joined`,
+        status,
+      );
+    return ready(
+      'Joined',
+      `${String(orderers.length)} orderers and ${String(peers.length)} peers on the channel`,
+      status,
     );
   }
 
@@ -635,7 +848,7 @@ export class Controller {
       return degraded('ChannelNotFound', `spec.channel ${chaincode.spec.channel} names no FabricChannel`);
     const address = chaincodeAddress(chaincode, this.config);
     const label = `${chaincode.metadata.name}_${chaincode.spec.version}`;
-    const { packageId } = ccaasPackage(label, { address });
+    const { bytes, packageId } = ccaasPackage(label, { address });
     const issuers = (this.resources('FabricCA') as FabricCA[])
       .filter((ca) => ca.spec.identities.some((identity) => identity.walletRole === 'issuer'))
       .map((ca) => ca.spec.mspId);
@@ -647,13 +860,60 @@ export class Controller {
         `chaincode server not available yet (package ${packageId})`,
         fields,
       );
-    if (!isReady(channel))
+    const joined = new Set(channel.status?.peers ?? []);
+    const peers = (await this.adminPeers(this.channelMembers(channel))).filter((peer) =>
+      joined.has(peer.name),
+    );
+    if (peers.length === 0 || !this.config.FABRIC_ADMIN)
       return progressing(
         'WaitingForChannel',
-        `waiting for FabricChannel ${channel.metadata.name} to be ready`,
+        `waiting for peers on FabricChannel ${channel.metadata.name}`,
         fields,
       );
-    return progressing('Installing', 'installing, approving and committing the definition', fields, 30_000);
+    const log = (line: string) => {
+      this.log(`chaincode ${chaincode.metadata.name}: ${line}`);
+    };
+    await installPackage(peers, bytes, packageId, log);
+    const orgs = [...new Map(peers.map((peer) => [peer.mspId, peer])).values()].map((peer) => ({
+      peer,
+      packageId,
+    }));
+    const result = await commitDefinition(
+      {
+        channel: channel.metadata.name,
+        name: chaincode.metadata.name,
+        version: chaincode.spec.version,
+        ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
+        orgs,
+      },
+      log,
+    );
+    if (result.committedNow)
+      await this.event(
+        toObject(chaincode),
+        'Normal',
+        'Committed',
+        `${chaincode.metadata.name} ${chaincode.spec.version} committed at sequence ${String(result.sequence)}`,
+      );
+    const status = {
+      ...fields,
+      sequence: result.sequence,
+      approvedBy: result.approvedBy,
+      committed: true,
+      installedOn: peers.map((peer) => peer.name).sort(),
+    };
+    const wanted = this.channelMembers(channel).reduce((sum, member) => sum + member.set.spec.replicas, 0);
+    if (peers.length < wanted)
+      return progressing(
+        'Installing',
+        `committed; installed on ${String(peers.length)}/${String(wanted)} peers`,
+        status,
+      );
+    return ready(
+      'Committed',
+      `sequence ${String(result.sequence)} committed; installed on every peer`,
+      status,
+    );
   }
 }
 

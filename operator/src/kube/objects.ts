@@ -1,5 +1,11 @@
 import { API_VERSION } from '../api/v1alpha1/schema.js';
-import type { FabricCA, FabricChaincode, FabricOrdererSet, FabricPeerSet } from '../api/v1alpha1/types.js';
+import type {
+  FabricCA,
+  FabricChaincode,
+  FabricChannel,
+  FabricOrdererSet,
+  FabricPeerSet,
+} from '../api/v1alpha1/types.js';
 import type { KubeObject, OwnerReference } from './client.js';
 import type { OperatorConfig } from './config.js';
 
@@ -29,7 +35,7 @@ export const PORTS = {
   ordererOperations: 8443,
 } as const;
 
-type Owner = FabricCA | FabricPeerSet | FabricOrdererSet | FabricChaincode;
+type Owner = FabricCA | FabricPeerSet | FabricOrdererSet | FabricChaincode | FabricChannel;
 
 export function ownerReference(owner: Owner): OwnerReference {
   return {

@@ -212,8 +212,10 @@ export const FabricChannelSpecSchema = z.strictObject({
 
 export const FabricChannelStatusSchema = z.strictObject({
   ...common,
-  organizations: z.array(z.string()).optional(),
+  organizations: z.array(z.string()).optional().describe('MSP ids of the member orgs.'),
   height: z.int().min(0).optional(),
+  orderers: z.array(z.string()).optional().describe('Orderers that have joined.'),
+  peers: z.array(z.string()).optional().describe('Peers that have joined.'),
 });
 
 export const FabricChaincodeSpecSchema = z
@@ -249,8 +251,9 @@ export const FabricChaincodeStatusSchema = z.strictObject({
   packageId: z.string().optional(),
   address: z.string().optional().describe('host:port the peers dial (connection.json).'),
   sequence: z.int().min(0).optional(),
-  approvedBy: z.array(z.string()).optional(),
+  approvedBy: z.array(z.string()).optional().describe('MSP ids that approved the definition.'),
   committed: z.boolean().optional(),
+  installedOn: z.array(z.string()).optional().describe('Peers the package is installed on.'),
 });
 
 /** Metadata as the API server returns it; only what the operator reads is checked. */

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { selects, type Network } from '../../api/v1alpha1/parse.js';
 import type {
   FabricCA,
@@ -10,21 +8,18 @@ import type {
   FabricPeerSet,
   FabricResource,
 } from '../../api/v1alpha1/types.js';
-import { configtxYaml, type ChannelOrg } from '../../fabric/configtx.js';
-import { connectGateway } from '../../fabric/gateway.js';
+import type { ChannelOrg } from '../../fabric/configtx.js';
 import { readSigningIdentity, writeMsp, type SigningIdentity } from '../../fabric/identity.js';
-import {
-  approve,
-  commit,
-  commitReadiness,
-  errorText,
-  queryCommitted,
-  type ChaincodeDefinition,
-} from '../../fabric/lifecycle.js';
-import { channelInfo, joinChannel, type OsnAdminEndpoint } from '../../fabric/osnadmin.js';
 import { OrgPki, type IdentityMaterial } from '../../fabric/org-pki.js';
 import { ccaasPackage } from '../../fabric/package.js';
 import { PeerAdmin, type PeerEndpoint } from '../../fabric/peer-admin.js';
+import {
+  commitDefinition,
+  genesisBlock,
+  installPackage,
+  joinOrderers,
+  joinPeers,
+} from '../../fabric/steps.js';
 import { repoRoot } from '../../tools/versions.js';
 import { toolBin } from '../../tools/paths.js';
 import { ensureCaServer } from './ca-server.js';
@@ -35,8 +30,6 @@ import { PortBook } from './ports.js';
 import { StatusBook, type ResourceStatus } from './status.js';
 import { Supervisor, type SupervisorEvent } from './supervisor.js';
 import { waitForTcp } from './wait.js';
-
-const run = promisify(execFile);
 
 /** A peer of the local network, as clients reach it. */
 export interface LocalPeer {
@@ -486,13 +479,6 @@ export class LocalNetwork {
 
   private async genesisBlock(channel: FabricChannel): Promise<Uint8Array> {
     const dir = this.layout.channelDir(channel.metadata.name);
-    const blockFile = join(dir, 'genesis.block');
-    try {
-      return await readFile(blockFile);
-    } catch {
-      // not created yet
-    }
-    await mkdir(dir, { recursive: true });
     const ordererSet = this.network.ordererSets.find((set) => set.metadata.name === channel.spec.ordererSet);
     if (!ordererSet)
       throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
@@ -528,27 +514,11 @@ export class LocalNetwork {
       mspDir: this.layout.orgMsp(ordererOrg.org),
       ordererEndpoints: consenters.map((consenter) => `${consenter.host}:${consenter.port}`),
     };
-    await writeFile(
-      join(dir, 'configtx.yaml'),
-      configtxYaml({ ordererOrgs: [ordererChannelOrg], peerOrgs: [...peerOrgs.values()], consenters }),
-    );
-    await run(
-      toolBin('fabric', 'configtxgen'),
-      [
-        '-profile',
-        'Channel',
-        '-channelID',
-        channel.metadata.name,
-        '-outputBlock',
-        blockFile,
-        '-configPath',
-        dir,
-      ],
-      {
-        env: { ...process.env, FABRIC_CFG_PATH: dir },
-      },
-    );
-    return readFile(blockFile);
+    return genesisBlock(toolBin('fabric', 'configtxgen'), dir, channel.metadata.name, {
+      ordererOrgs: [ordererChannelOrg],
+      peerOrgs: [...peerOrgs.values()],
+      consenters,
+    });
   }
 
   private async reconcileChannel(channel: FabricChannel): Promise<void> {
@@ -557,31 +527,27 @@ export class LocalNetwork {
     if (!ordererSet)
       throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
     const ordererOrg = this.orgOfCa(ordererSet.spec.ca);
-    for (const { name } of this.ordererNames()) {
-      const endpoint: OsnAdminEndpoint = {
-        address: `127.0.0.1:${await this.port(`${name}-admin`)}`,
-        tlsRootCert: ordererOrg.adminTls.tlsCaCert,
-        clientCert: ordererOrg.adminTls.tls?.certificate ?? '',
-        clientKey: ordererOrg.adminTls.tls?.privateKeyPem ?? '',
-      };
-      if (!(await channelInfo(endpoint, channel.metadata.name))) {
-        await joinChannel(endpoint, channel.metadata.name, block);
-        this.log(`  ${name} joined ${channel.metadata.name}`);
-      }
-    }
+    const orderers = await Promise.all(
+      this.ordererNames().map(async ({ name }) => ({
+        name,
+        endpoint: {
+          address: `127.0.0.1:${await this.port(`${name}-admin`)}`,
+          tlsRootCert: ordererOrg.adminTls.tlsCaCert,
+          clientCert: ordererOrg.adminTls.tls?.certificate ?? '',
+          clientKey: ordererOrg.adminTls.tls?.privateKeyPem ?? '',
+        },
+      })),
+    );
+    const indent = (line: string) => {
+      this.log(`  ${line}`);
+    };
+    await joinOrderers(channel.metadata.name, block, orderers, indent);
     const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
-    await Promise.all(
-      peers.map(async (peer) => {
-        const admin = new PeerAdmin(peer.endpoint, this.org(peer.org).admin);
-        try {
-          if (!(await admin.channels()).includes(channel.metadata.name)) {
-            await retry(() => admin.joinChannel(block), `${peer.name} join ${channel.metadata.name}`);
-            this.log(`  ${peer.name} joined ${channel.metadata.name}`);
-          }
-        } finally {
-          admin.close();
-        }
-      }),
+    await joinPeers(
+      channel.metadata.name,
+      block,
+      peers.map((peer) => ({ ...peer, admin: this.org(peer.org).admin })),
+      indent,
     );
   }
 
@@ -632,20 +598,13 @@ export class LocalNetwork {
         logFile: this.layout.log(server.name),
       });
       await waitForTcp(server.port, 30_000, () => this.supervisor.isRunning(server.name));
-      await Promise.all(
-        peers
-          .filter((peer) => peer.org === org)
-          .map(async (peer) => {
-            const admin = new PeerAdmin(peer.endpoint, this.org(org).admin);
-            try {
-              if (!(await admin.installed()).includes(packageId)) {
-                await admin.install(bytes);
-                this.log(`  installed ${label} on ${peer.name}`);
-              }
-            } finally {
-              admin.close();
-            }
-          }),
+      await installPackage(
+        peers.filter((peer) => peer.org === org).map((peer) => ({ ...peer, admin: this.org(org).admin })),
+        bytes,
+        packageId,
+        (line) => {
+          this.log(`  ${line}`);
+        },
       );
     }
 
@@ -654,72 +613,26 @@ export class LocalNetwork {
       if (!peer) throw new Error(`no peer of ${org} on ${channel.metadata.name}`);
       return peer;
     };
-    const name = chaincode.metadata.name;
-    const channelName = channel.metadata.name;
-    const probe = connectGateway(firstPeer(orgNames[0] ?? '').endpoint, this.org(orgNames[0] ?? '').admin);
-    let committed: Awaited<ReturnType<typeof queryCommitted>>;
-    try {
-      committed = await retry(
-        () => queryCommitted(probe.gateway, channelName, name),
-        `query ${name} on ${channelName}`,
-      );
-    } finally {
-      probe.close();
-    }
-    const sequence =
-      chaincode.spec.sequence ??
-      (committed === undefined
-        ? 1
-        : committed.version === chaincode.spec.version
-          ? committed.sequence
-          : committed.sequence + 1);
-    if (committed?.sequence === sequence) {
-      this.committedSequence.set(name, sequence);
-      this.log(`  ${name} ${chaincode.spec.version} is committed at sequence ${sequence}`);
-      await this.stopOtherVersions(chaincode, label);
-      return;
-    }
-    const mspIds = orgNames.map((org) => this.org(org).mspId);
-    for (const org of orgNames) {
-      const local = this.org(org);
-      const connection = connectGateway(firstPeer(org).endpoint, local.admin);
-      try {
-        const definition: ChaincodeDefinition = {
-          name,
-          version: chaincode.spec.version,
-          sequence,
+    const result = await commitDefinition(
+      {
+        channel: channel.metadata.name,
+        name: chaincode.metadata.name,
+        version: chaincode.spec.version,
+        ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
+        orgs: orgNames.map((org) => ({
+          peer: { ...firstPeer(org), admin: this.org(org).admin },
           packageId: this.packageIds.get(org) ?? '',
-        };
-        const approvals = await retry(
-          () => commitReadiness(connection.gateway, channelName, definition),
-          `readiness of ${name}`,
-        );
-        if (approvals[local.mspId] !== true) {
-          await retry(
-            () => approve(connection.gateway, channelName, local.mspId, definition),
-            `approve ${name} for ${local.mspId}`,
-          );
-          this.log(`  ${local.mspId} approved ${name} ${chaincode.spec.version} sequence ${sequence}`);
-        }
-      } finally {
-        connection.close();
-      }
-    }
-    const committer = connectGateway(
-      firstPeer(orgNames[0] ?? '').endpoint,
-      this.org(orgNames[0] ?? '').admin,
+        })),
+      },
+      (line) => {
+        this.log(`  ${line}`);
+      },
     );
-    try {
-      await retry(
-        () =>
-          commit(committer.gateway, channelName, mspIds, { name, version: chaincode.spec.version, sequence }),
-        `commit ${name}`,
+    this.committedSequence.set(chaincode.metadata.name, result.sequence);
+    if (!result.committedNow)
+      this.log(
+        `  ${chaincode.metadata.name} ${chaincode.spec.version} is committed at sequence ${result.sequence}`,
       );
-      this.committedSequence.set(name, sequence);
-      this.log(`  committed ${name} ${chaincode.spec.version} sequence ${sequence}`);
-    } finally {
-      committer.close();
-    }
     await this.stopOtherVersions(chaincode, label);
   }
 
@@ -746,26 +659,4 @@ export class LocalNetwork {
   }
 }
 
-/**
- * Retries a step that can fail while the network settles (gossip has not found the other
- * org's peers yet, a peer is still opening its ledger), up to attemptsMax with backoff.
- */
-export async function retry<T>(
-  work: () => Promise<T>,
-  what: string,
-  attemptsMax = 20,
-  delayMs = 500,
-): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attemptsMax; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs * attempt, 5000)));
-    }
-  }
-  throw new Error(`${what} failed after ${attemptsMax} attempts: ${errorText(lastError)}`, {
-    cause: lastError,
-  });
-}
+export { retry } from '../../fabric/steps.js';
