@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
 import { runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
-import { createApp } from '../app.js';
-import { purgeExpired } from '../db/maintenance.js';
-import { connectDatabase } from '../db/mongo.js';
-import { Ledger } from '../fabric/ledger.js';
-import { Indexer } from '../indexer/indexer.js';
 import { localApiConfig, localFabricConfig } from '../local-config.js';
 import { createLogger } from '../logger.js';
+import { runApi, type RunningApi } from '../serve.js';
 
 /**
  * `npm start`: the whole system on this machine. The Fabric network of the manifest (kept
@@ -87,39 +82,21 @@ if (mongodbUri) {
 }
 
 const logger = createLogger();
-const db = await connectDatabase(mongodbUri, 'fabric-wallet');
 const admin = await secretFile('api-admin-token');
-const config = localApiConfig(await localFabricConfig(dataDir), { port: apiPort, adminToken: admin.value });
-const ledger = new Ledger(config.fabric);
-const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, logger);
-indexer.start();
-const app = createApp({ config, db, ledger, logger, devPayments: true, indexer });
-
-// Expired sessions and old idempotency records go every 10 minutes (no TTL indexes on FerretDB v1).
-const purge = setInterval(() => {
-  purgeExpired(db.collections).catch((error: unknown) => {
-    logger.warn({ err: String(error) }, 'purge of expired records failed');
-  });
-}, 600_000);
-purge.unref();
-
-const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
-await new Promise<void>((resolveListening, reject) => {
-  server.once('listening', resolveListening);
-  server.once('error', (error: NodeJS.ErrnoException) => {
-    reject(
-      new Error(
-        error.code === 'EADDRINUSE'
-          ? `port ${config.port} is in use: set API_PORT to another port`
-          : error.message,
-      ),
-    );
-  });
-}).catch(async (error: unknown) => {
+const config = localApiConfig(await localFabricConfig(dataDir), {
+  port: apiPort,
+  adminToken: admin.value,
+  mongodbUri,
+});
+let api: RunningApi;
+try {
+  api = await runApi(config, logger, true);
+} catch (error) {
   say((error as Error).message);
   await running.stop();
   process.exit(1);
-});
+}
+const { app, db } = api;
 
 /** The demo cinema and its screenings, created once (idempotent across restarts). */
 async function seed(): Promise<string> {
@@ -197,10 +174,7 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping`);
-  server.close();
-  await indexer.stop();
-  ledger.close();
-  await db.close();
+  await api.stop();
   await running.stop();
   say('stopped');
   process.exit(0);

@@ -1,0 +1,68 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from './config.js';
+import { apiConfigFromEnv } from './env-config.js';
+
+describe('API configuration from the environment (containers)', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'api-env-'));
+    for (const id of ['registrar', 'issuer']) {
+      await mkdir(join(dir, id));
+      await writeFile(join(dir, id, 'mspid'), 'WalletOrgMSP\n');
+      await writeFile(join(dir, id, 'cert.pem'), `cert of ${id}`);
+      await writeFile(join(dir, id, 'key.pem'), `key of ${id}`);
+    }
+    await writeFile(join(dir, 'tls.pem'), 'tls root');
+    await writeFile(join(dir, 'token'), 'a'.repeat(32));
+    env = {
+      MONGODB_URI: 'mongodb://mongo:27017/',
+      API_ADMIN_TOKEN_FILE: join(dir, 'token'),
+      FABRIC_PEER_ADDRESS: 'wallet-0.fabric.svc:7051',
+      FABRIC_PEER_TLS_CA_FILE: join(dir, 'tls.pem'),
+      FABRIC_REGISTRAR_DIR: join(dir, 'registrar'),
+      FABRIC_ISSUER_DIR: join(dir, 'issuer'),
+      FABRIC_CA_URL: 'https://wallet-ca.fabric.svc:7054',
+      FABRIC_CA_NAME: 'wallet-ca-ca',
+      FABRIC_CA_TLS_FILE: join(dir, 'tls.pem'),
+    };
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads identities from mounted Secret directories', () => {
+    const config = apiConfigFromEnv(env);
+
+    expect(config.fabric.registrar).toEqual({
+      mspId: 'WalletOrgMSP',
+      certificate: 'cert of registrar',
+      privateKeyPem: 'key of registrar',
+    });
+    expect(config.adminToken).toHaveLength(32);
+    expect(config.port).toBe(8080);
+  });
+
+  it('lists every missing or bad setting at once, without echoing secret values', () => {
+    let problems: readonly string[] = [];
+    try {
+      apiConfigFromEnv({ ...env, MONGODB_URI: '', API_PORT: '70000', FABRIC_ISSUER_DIR: join(dir, 'nope') });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'MONGODB_URI is required',
+        'API_PORT must be an integer between 1 and 65535, got "70000"',
+        expect.stringMatching(/^FABRIC_ISSUER_DIR: cannot read .*nope\/mspid \(ENOENT\)$/),
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('a'.repeat(32));
+  });
+});

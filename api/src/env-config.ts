@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { ConfigError, fileFrom, integerFrom, type ApiConfig, type PemIdentity } from './config.js';
+
+/** An identity mounted from a Secret the operator wrote: <dir>/mspid, cert.pem, key.pem. */
+function identityFrom(env: NodeJS.ProcessEnv, name: string, problems: string[]): PemIdentity {
+  const dir = env[name];
+  if (!dir) {
+    problems.push(`${name} is required (a directory with mspid, cert.pem and key.pem)`);
+    return { mspId: '', certificate: '', privateKeyPem: '' };
+  }
+  const read = (file: string) => fileFrom({ [name]: join(dir, file) }, name, problems).trim();
+  return { mspId: read('mspid'), certificate: read('cert.pem'), privateKeyPem: read('key.pem') };
+}
+
+/**
+ * The API's configuration in a container (Kubernetes): every setting from the environment,
+ * secrets and certificates from files (mounted Secrets), never from variables' values.
+ * Every problem is reported at once; nothing starts with a partial configuration.
+ */
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
+  const problems: string[] = [];
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const merchant = env.MERCHANT_CA_URL
+    ? {
+        merchantCa: {
+          url: env.MERCHANT_CA_URL,
+          caName: required('MERCHANT_CA_NAME'),
+          tlsRootCert: fileFrom(env, 'MERCHANT_CA_TLS_FILE', problems),
+          registrar: identityFrom(env, 'MERCHANT_REGISTRAR_DIR', problems),
+        },
+      }
+    : {};
+  const config: ApiConfig = {
+    host: env.API_HOST ?? '127.0.0.1',
+    port: integerFrom(env, 'API_PORT', 8080, 1, 65535, problems),
+    mongodbUri: required('MONGODB_URI'),
+    dbName: env.API_DB_NAME ?? 'fabric-wallet',
+    adminToken: fileFrom(env, 'API_ADMIN_TOKEN_FILE', problems).trim(),
+    sessionTtlMs: integerFrom(env, 'SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 86_400, problems) * 1000,
+    bodyLimitBytes: integerFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024, problems),
+    fabric: {
+      channel: env.FABRIC_CHANNEL ?? 'payments',
+      chaincode: env.FABRIC_CHAINCODE ?? 'token',
+      peer: {
+        address: required('FABRIC_PEER_ADDRESS'),
+        tlsRootCert: fileFrom(env, 'FABRIC_PEER_TLS_CA_FILE', problems),
+      },
+      registrar: identityFrom(env, 'FABRIC_REGISTRAR_DIR', problems),
+      issuer: identityFrom(env, 'FABRIC_ISSUER_DIR', problems),
+      ca: {
+        url: required('FABRIC_CA_URL'),
+        caName: required('FABRIC_CA_NAME'),
+        tlsRootCert: fileFrom(env, 'FABRIC_CA_TLS_FILE', problems),
+      },
+      ...merchant,
+    },
+  };
+  if (config.adminToken.length > 0 && config.adminToken.length < 24)
+    problems.push('API_ADMIN_TOKEN_FILE must hold at least 24 characters');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
