@@ -35,6 +35,7 @@ import type { OperatorConfig } from './config.js';
 import { Informer } from './informer.js';
 import {
   caObjects,
+  caPublicCertificates,
   caSecretName,
   chaincodeAddress,
   chaincodeObjects,
@@ -487,8 +488,11 @@ export class Controller {
   }
 
   private async reconcileCa(ca: FabricCA): Promise<Verdict> {
-    await this.ensureCaSecret(ca);
-    await this.applyAll(caObjects(ca, this.config));
+    const secret = await this.ensureCaSecret(ca);
+    await this.applyAll([
+      ...caObjects(ca, this.config),
+      caPublicCertificates(ca, secret['ca-cert.pem'] ?? '', secret['tlsca-cert.pem'] ?? ''),
+    ]);
     const host = serviceHost(ca.metadata.name, this.namespace, this.config);
     const fields = {
       url: `https://${host}:${String(PORTS.ca)}`,

@@ -256,6 +256,20 @@ export function caObjects(ca: FabricCA, config: OperatorConfig): KubeObject[] {
   ];
 }
 
+/**
+ * The CA's root certificates, public, in a ConfigMap <name>-certs (ca.pem, tlsca.pem): what
+ * clients such as the API mount to trust the CA and the org's TLS endpoints, so they never
+ * mount the Secret that holds the CA keys.
+ */
+export function caPublicCertificates(ca: FabricCA, caCert: string, tlsCaCert: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(ca, `${ca.metadata.name}-certs`, labels(ca, 'fabric-ca', ca.metadata.name)),
+    data: { 'ca.pem': caCert, 'tlsca.pem': tlsCaCert },
+  };
+}
+
 export const nodeName = (set: FabricPeerSet | FabricOrdererSet, ordinal: number) =>
   `${set.metadata.name}-${String(ordinal)}`;
 export const identitySecretName = (node: string) => `${node}-identity`;
