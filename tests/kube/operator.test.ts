@@ -184,6 +184,9 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     expect(tls.checkIssued(root) && tls.verify(root.publicKey)).toBe(true);
     expect(tls.checkHost(`wallet-ca.${NS}.svc`)).toBe(`wallet-ca.${NS}.svc`);
     expect(pem('boot')).toMatch(/^admin:.{20,}$/);
+    // Clients get the public roots from a ConfigMap, never the Secret with the keys.
+    const certs = await json<{ data: Record<string, string> }>('configmap', 'wallet-ca-certs');
+    expect(certs?.data).toEqual({ 'ca.pem': pem('ca-cert.pem'), 'tlsca.pem': pem('tlsca-cert.pem') });
   });
 
   it('reports in status what it waits for, with observedGeneration, and the chaincode package id', async () => {

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '@fabric-wallet/operator/tools';
+
+/**
+ * No container engine runs here, so images are not built in CI; these checks keep the
+ * Dockerfiles and skaffold.yaml consistent with the repository and the chart.
+ */
+interface Skaffold {
+  apiVersion: string;
+  build: { artifacts: { image: string; context: string; docker: { dockerfile: string } }[] };
+  deploy: {
+    helm: {
+      releases: {
+        chartPath: string;
+        setValueTemplates: Record<string, string>;
+        setValues: Record<string, unknown>;
+      }[];
+    };
+  };
+}
+
+const skaffold = parse(readFileSync(join(repoRoot, 'skaffold.yaml'), 'utf8')) as Skaffold;
+const values = parse(readFileSync(join(repoRoot, 'helm', 'fabric-wallet', 'values.yaml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+function hasPath(root: unknown, path: string): boolean {
+  return path.split('.').every((key) => {
+    if (typeof root !== 'object' || root === null || !(key in root)) return false;
+    root = (root as Record<string, unknown>)[key];
+    return true;
+  });
+}
+
+describe('container images and skaffold.yaml', () => {
+  it.each(['operator', 'ccaas', 'api'])(
+    '%s/Dockerfile is multi-stage on Node 22, runs as non-root, copies only what exists',
+    (name) => {
+      const text = readFileSync(join(repoRoot, name, 'Dockerfile'), 'utf8');
+      const froms = [...text.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+
+      expect(froms.length).toBeGreaterThanOrEqual(2);
+      expect(froms.filter((image) => image?.startsWith('node:22'))).not.toHaveLength(0);
+      expect(text).toMatch(/^USER node$/m);
+      for (const [, source] of text.matchAll(/^COPY (?!--from)(\S+)/gm))
+        expect(existsSync(join(repoRoot, source ?? '')), `${name}/Dockerfile copies ${source ?? ''}`).toBe(
+          true,
+        );
+      const command = /^CMD \["node", "([^"]+)"\]/m.exec(text)?.[1] ?? '';
+      const workdir = [...text.matchAll(/^WORKDIR (\S+)/gm)].at(-1)?.[1] ?? '/app';
+      const entry = join(workdir.replace(/^\/app/, repoRoot), command)
+        .replace(/\/dist\//, '/src/')
+        .replace(/\.js$/, '.ts');
+      expect(existsSync(entry), `${name} entrypoint ${entry}`).toBe(true);
+    },
+  );
+
+  it('builds the three images from their Dockerfiles', () => {
+    expect(skaffold.apiVersion).toMatch(/^skaffold\/v4/);
+    expect(skaffold.build.artifacts.map((artifact) => [artifact.image, artifact.docker.dockerfile])).toEqual([
+      ['fabric-wallet/operator', 'operator/Dockerfile'],
+      ['fabric-wallet/ccaas', 'ccaas/Dockerfile'],
+      ['fabric-wallet/api', 'api/Dockerfile'],
+    ]);
+  });
+
+  it('deploys the chart and sets only values the chart has', () => {
+    const [release] = skaffold.deploy.helm.releases;
+
+    expect(release?.chartPath).toBe('helm/fabric-wallet');
+    const keys = [...Object.keys(release?.setValueTemplates ?? {}), ...Object.keys(release?.setValues ?? {})];
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(hasPath(values, key), key).toBe(true);
+  });
+});
