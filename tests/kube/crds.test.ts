@@ -146,7 +146,7 @@ describe('CRDs on a real kube-apiserver', () => {
     expect(result.output).toMatch(message);
   });
 
-  it('refuses to change a set’s CA or consensus once created (CEL transition rules)', async () => {
+  it('refuses to change a set’s CA, consensus or orderer count once created (CEL transition rules)', async () => {
     const moved = await plane.kubectl(
       'patch',
       'fabricpeerset',
@@ -164,7 +164,17 @@ describe('CRDs on a real kube-apiserver', () => {
       '{"spec":{"consensus":"BFT","replicas":4}}',
     );
 
+    const resized = await plane.kubectl(
+      'patch',
+      'fabricordererset',
+      'orderer',
+      '--type=merge',
+      '-p',
+      '{"spec":{"replicas":3}}',
+    );
+
     expect(moved.output).toContain('ca cannot be changed once set');
+    expect(resized.output).toContain('replicas cannot be changed once set');
     expect(switched.output).toContain('consensus cannot be changed once set');
   });
 

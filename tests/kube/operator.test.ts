@@ -6,6 +6,7 @@ import { repoRoot } from '@fabric-wallet/operator/tools';
 import { freePort } from '../support/ports.js';
 import { run, startProcess, type Started } from '../support/processes.js';
 import { startControlPlane, type ControlPlane } from '../support/kube.js';
+import { until } from '../support/until.js';
 
 const NS = 'fabric';
 const node = join(repoRoot, 'node_modules', '.bin', 'node');
@@ -14,28 +15,6 @@ interface Operator {
   readonly process: Started;
   readonly port: number;
   readonly get: (path: string) => Promise<{ status: number; text: string }>;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet)', () => {
@@ -125,7 +104,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
       'wallet-1',
       'wallet-ca',
     ];
-    const deployments = await eventually('deployments', async () => {
+    const deployments = await until('deployments', async () => {
       const found = await names('deployments');
       return found.length === expected.length ? found : undefined;
     });
@@ -172,7 +151,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   });
 
   it('makes each CA’s roots and TLS certificate for its Service names, kept in a Secret', async () => {
-    const secret = await eventually('wallet-ca Secret', () =>
+    const secret = await until('wallet-ca Secret', () =>
       json<{ data: Record<string, string> }>('secret', 'wallet-ca-ca'),
     );
     const pem = (key: string) => Buffer.from(secret.data[key] ?? '', 'base64').toString('utf8');
@@ -208,11 +187,11 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
         }[];
       };
     }
-    const peerSet = await eventually('peer set status', async () => {
+    const peerSet = await until('peer set status', async () => {
       const found = await json<Status>('fabricpeerset', 'wallet');
       return found?.status?.conditions ? found : undefined;
     });
-    const chaincode = await eventually('chaincode status', async () => {
+    const chaincode = await until('chaincode status', async () => {
       const found = await json<Status>('fabricchaincode', 'token');
       return found?.status?.packageId ? found : undefined;
     });
@@ -244,14 +223,14 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   it('scales a peer set out with kubectl scale (2 -> 3) and in (3 -> 2) keeping the removed peer’s PVC', async () => {
     const out = await kubectl('scale', 'fabricpeerset/wallet', '--replicas=3');
     expect(out.code, out.output).toBe(0);
-    await eventually('wallet-2 objects', async () =>
+    await until('wallet-2 objects', async () =>
       (await names('deployments')).includes('wallet-2') &&
       (await names('services')).includes('wallet-2') &&
       (await names('pvc')).includes('wallet-2-data')
         ? true
         : undefined,
     );
-    const replicas = await eventually('status.replicas 3', async () => {
+    const replicas = await until('status.replicas 3', async () => {
       const set = await json<{ status?: { replicas?: number } }>('fabricpeerset', 'wallet');
       return set?.status?.replicas === 3 ? 3 : undefined;
     });
@@ -259,7 +238,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
 
     const back = await kubectl('scale', 'fabricpeerset/wallet', '--replicas=2');
     expect(back.code, back.output).toBe(0);
-    await eventually('wallet-2 deployment and service gone', async () =>
+    await until('wallet-2 deployment and service gone', async () =>
       !(await names('deployments')).includes('wallet-2') && !(await names('services')).includes('wallet-2')
         ? true
         : undefined,
@@ -285,7 +264,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     );
     expect((await kubectl('apply', '--server-side', '-f', file)).code).toBe(0);
 
-    const degraded = await eventually('Degraded condition', async () => {
+    const degraded = await until('Degraded condition', async () => {
       const set = await json<{
         status?: { conditions?: { type: string; status: string; message: string }[] };
       }>('fabricpeerset', 'orphan');
@@ -331,7 +310,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     const [leader] = operators;
     await leader?.process.stop();
 
-    const next = await eventually(
+    const next = await until(
       'operator-b to hold the lease',
       async () => {
         const lease = await json<Lease>('lease', 'fabric-wallet-operator');
@@ -342,7 +321,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     expect(next.spec.leaseTransitions).toBe((first?.spec.leaseTransitions ?? 0) + 1);
 
     expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=2')).code).toBe(0);
-    await eventually('cinema-1 created by the new leader', async () =>
+    await until('cinema-1 created by the new leader', async () =>
       (await names('deployments')).includes('cinema-1') ? true : undefined,
     );
   });
@@ -351,7 +330,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     const deleted = await kubectl('delete', 'fabricpeerset', 'wallet', '--wait=true');
     expect(deleted.code, deleted.output).toBe(0);
 
-    await eventually('wallet objects collected', async () => {
+    await until('wallet objects collected', async () => {
       const left = [
         ...(await names('deployments', 'fabricwallet.io/owner=wallet')),
         ...(await names('services', 'fabricwallet.io/owner=wallet')),

@@ -9,6 +9,7 @@ import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '../support/temp.js';
 import { TokenClient, type HeldCoin } from '../support/token-client.js';
+import { until } from '../support/until.js';
 
 /**
  * The whole network of manifests/local/network.yaml as real processes: bring-up from an
@@ -31,22 +32,6 @@ function withReplicas(network: Network, set: string, replicas: number): Network 
 
 function withChaincodeVersion(network: Network, version: string): Network {
   return { ...network, chaincodes: network.chaincodes.map((c) => ({ ...c, spec: { ...c.spec, version } })) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what} did not happen within ${timeoutMs} ms (last error: ${String(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)', () => {

@@ -146,7 +146,14 @@ export const FabricCAStatusSchema = z.strictObject({
 export const FabricOrdererSetSpecSchema = z
   .strictObject({
     ca: reference('FabricCA').meta(immutable('ca')),
-    replicas: integer(1, 5, 'Number of ordering nodes (Raft: 3 or 5 tolerate failures).').default(1),
+    replicas: integer(1, 5, 'Number of ordering nodes (Raft: 3 or 5 tolerate failures).')
+      .default(1)
+      .meta(
+        cel(
+          'self == oldSelf',
+          'replicas cannot be changed once set: adding or removing a Raft consenter needs a channel configuration update, which the operator does not make yet',
+        ),
+      ),
     consensus: oneOf(['etcdraft', 'BFT'], 'Consensus type of the channels this set orders.')
       .default('etcdraft')
       .meta(immutable('consensus')),
