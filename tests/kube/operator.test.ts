@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { freePort } from '../support/ports.js';
 import { run, startProcess, type Started } from '../support/processes.js';
@@ -47,7 +47,8 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
         WATCH_NAMESPACE: NS,
         POD_NAME: name,
         METRICS_ADDRESS: `127.0.0.1:${port}`,
-        LEASE_DURATION_SECONDS: '4',
+        // Long enough to ride out the API server restart below; handover uses release.
+        LEASE_DURATION_SECONDS: '30',
         LEASE_RETRY_MS: '300',
         RESYNC_SECONDS: '30',
       },
@@ -74,6 +75,18 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     await startOperator('operator-a');
     const samples = await kubectl('apply', '--server-side', '-f', join(repoRoot, 'manifests', 'samples'));
     expect(samples.code, samples.output).toBe(0);
+  });
+
+  // A failure shows what the operators logged: the reconcile errors say why.
+  beforeEach(() => {
+    onTestFailed(async () => {
+      for (const operator of operators) {
+        const log = await operator.process.log();
+        process.stderr.write(
+          `--- ${operator.process.logPath} (last 40 lines)\n${log.split('\n').slice(-40).join('\n')}\n`,
+        );
+      }
+    });
   });
 
   afterAll(async () => {
@@ -297,6 +310,21 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     expect(metrics.text).toMatch(/fabric_wallet_operator_leader 1/);
   });
 
+  it('reconnects its watches after the API server restarts and keeps reconciling', async () => {
+    await plane.restartApiServer();
+
+    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=2')).code).toBe(0);
+    await until('cinema-1 created after the restart', async () =>
+      (await names('deployments')).includes('cinema-1') ? true : undefined,
+    );
+    const [operator] = operators;
+    const metrics = await operator?.get('/metrics');
+    expect(metrics?.text).toMatch(
+      /fabric_wallet_operator_watch_errors_total\{resource="FabricPeerSet"\} [1-9]/,
+    );
+    expect(metrics?.text).toMatch(/fabric_wallet_operator_leader 1/);
+  });
+
   it('hands leadership over when the leader stops, and the new leader reconciles', async () => {
     interface Lease {
       spec: { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseTransitions?: number };
@@ -320,9 +348,9 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     );
     expect(next.spec.leaseTransitions).toBe((first?.spec.leaseTransitions ?? 0) + 1);
 
-    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=2')).code).toBe(0);
-    await until('cinema-1 created by the new leader', async () =>
-      (await names('deployments')).includes('cinema-1') ? true : undefined,
+    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=3')).code).toBe(0);
+    await until('cinema-2 created by the new leader', async () =>
+      (await names('deployments')).includes('cinema-2') ? true : undefined,
     );
   });
 

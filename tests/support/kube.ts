@@ -18,6 +18,8 @@ export interface ControlPlane {
   readonly dir: TempDir;
   /** Runs kubectl against this control plane. */
   readonly kubectl: (...args: string[]) => Promise<{ code: number; output: string }>;
+  /** Stops kube-apiserver and starts it again on the same port and etcd (watches break). */
+  readonly restartApiServer: () => Promise<void>;
   readonly stop: () => Promise<void>;
 }
 
@@ -65,25 +67,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const token = randomBytes(24).toString('hex');
     await writeFile(join(dir.path, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
     const certDir = join(dir.path, 'certs');
-    const apiserver = startProcess(
-      'kube-apiserver',
-      toolBin('kubernetes', 'kube-apiserver'),
-      [
-        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-        `--cert-dir=${certDir}`,
-        `--secure-port=${apiPort}`,
-        '--bind-address=127.0.0.1',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
-        '--authorization-mode=RBAC',
-        `--token-auth-file=${join(dir.path, 'tokens.csv')}`,
-        `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
-        `--service-account-key-file=${join(dir.path, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir.path, 'sa.key')}`,
-      ],
-      { cwd: dir.path, logDir },
-    );
+    const startApiServer = () =>
+      startProcess(
+        'kube-apiserver',
+        toolBin('kubernetes', 'kube-apiserver'),
+        [
+          `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+          `--cert-dir=${certDir}`,
+          `--secure-port=${apiPort}`,
+          '--bind-address=127.0.0.1',
+          '--service-cluster-ip-range=10.0.0.0/24',
+          '--allow-privileged=true',
+          '--disable-admission-plugins=ServiceAccount',
+          '--authorization-mode=RBAC',
+          `--token-auth-file=${join(dir.path, 'tokens.csv')}`,
+          `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
+          `--service-account-key-file=${join(dir.path, 'sa.pub')}`,
+          `--service-account-signing-key-file=${join(dir.path, 'sa.key')}`,
+        ],
+        { cwd: dir.path, logDir },
+      );
+    let apiserver = startApiServer();
     started.push(apiserver);
     await apiserver.listening(apiPort, 120_000);
 
@@ -106,14 +110,25 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kubectl = (...args: string[]) =>
       run(toolBin('kubernetes', 'kubectl'), ['--kubeconfig', kubeconfig, ...args]);
     // Listening is not ready: wait until the server answers /readyz.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const ready = await kubectl('get', '--raw', '/readyz');
-      if (ready.code === 0 && ready.output.trim() === 'ok') break;
-      if (Date.now() > deadline)
-        throw new Error(`kube-apiserver not ready: ${ready.output}\n${await apiserver.log()}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const ready = async () => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const answer = await kubectl('get', '--raw', '/readyz');
+        if (answer.code === 0 && answer.output.trim() === 'ok') break;
+        if (Date.now() > deadline)
+          throw new Error(`kube-apiserver not ready: ${answer.output}\n${await apiserver.log()}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    await ready();
+    const restartApiServer = async () => {
+      await apiserver.stop();
+      started.splice(started.indexOf(apiserver), 1);
+      apiserver = startApiServer();
+      started.push(apiserver);
+      await apiserver.listening(apiPort, 120_000);
+      await ready();
+    };
     if (options.controllers) {
       const managerPort = await freePort();
       const manager = startProcess(
@@ -132,7 +147,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       started.push(manager);
       await manager.listening(managerPort, 60_000);
     }
-    return { server, kubeconfig, dir, kubectl, stop };
+    return { server, kubeconfig, dir, kubectl, restartApiServer, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -145,6 +145,8 @@ export function collectionPath(apiVersion: string, plural: string, namespace?: s
  */
 export class KubeClient {
   private readonly agent: Agent;
+  /** Watches hold their connection for minutes: their own agent, so they never starve requests. */
+  private readonly watchAgent: Agent;
   private readonly url: URL;
 
   constructor(
@@ -152,13 +154,13 @@ export class KubeClient {
     private readonly plurals: Readonly<Record<string, string>> = {},
   ) {
     this.url = new URL(access.server);
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 16,
+    const tls = {
       ...(access.ca ? { ca: access.ca } : {}),
       ...(access.clientCert ? { cert: access.clientCert } : {}),
       ...(access.clientKey ? { key: access.clientKey } : {}),
-    });
+    };
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32, ...tls });
+    this.watchAgent = new Agent({ keepAlive: false, ...tls });
   }
 
   /** The path of one object (or its subresource). */
@@ -169,14 +171,19 @@ export class KubeClient {
     return `${collection}/${object.metadata.name}${subresource ? `/${subresource}` : ''}`;
   }
 
-  private options(method: string, path: string, headers: Record<string, string>): RequestOptions {
+  private options(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    agent: Agent = this.agent,
+  ): RequestOptions {
     const token = this.access.token;
     return {
       method,
       hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
       port: this.url.port || 443,
       path,
-      agent: this.agent,
+      agent,
       headers: {
         Accept: 'application/json',
         ...(token ? { Authorization: `Bearer ${token}` } : {}),
@@ -230,9 +237,13 @@ export class KubeClient {
           });
         },
       );
-      req.setTimeout(timeoutMs, () =>
-        req.destroy(new Error(`${method} ${path}: no answer in ${String(timeoutMs)} ms`)),
-      );
+      // The whole exchange, including waiting for a pooled socket, is bounded.
+      const timer = setTimeout(() => {
+        req.destroy(new Error(`${method} ${path}: no answer in ${String(timeoutMs)} ms`));
+      }, timeoutMs);
+      req.on('close', () => {
+        clearTimeout(timer);
+      });
       req.on('error', reject);
       req.end(payload);
     });
@@ -314,54 +325,78 @@ export class KubeClient {
     signal: AbortSignal,
     labelSelector?: string,
   ): Promise<void> {
+    const serverTimeout = 240 + Math.floor(Math.random() * 120);
     const query = new URLSearchParams({
       watch: 'true',
       resourceVersion,
       allowWatchBookmarks: 'true',
-      timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
+      timeoutSeconds: String(serverTimeout),
       ...(labelSelector ? { labelSelector } : {}),
     });
     return new Promise<void>((resolve, reject) => {
-      const req = httpsRequest(this.options('GET', `${path}?${query.toString()}`, {}), (res) => {
-        if (res.statusCode !== 200) {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, 300);
-            reject(
-              new KubeError(
-                res.statusCode ?? 0,
-                'WatchFailed',
-                `watch ${path}: ${String(res.statusCode)} ${text}`,
-              ),
-            );
-          });
-          return;
-        }
-        let buffered = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffered += chunk;
-          let newline = buffered.indexOf('\n');
-          while (newline >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
-            newline = buffered.indexOf('\n');
+      const req = httpsRequest(
+        this.options('GET', `${path}?${query.toString()}`, {}, this.watchAgent),
+        (res) => {
+          if (res.statusCode !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8').slice(0, 300);
+              reject(
+                new KubeError(
+                  res.statusCode ?? 0,
+                  'WatchFailed',
+                  `watch ${path}: ${String(res.statusCode)} ${text}`,
+                ),
+              );
+            });
+            return;
           }
-        });
-        res.on('end', () => {
-          resolve();
-        });
-        res.on('error', reject);
-      });
+          let buffered = '';
+          let failed = false;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (failed) return;
+            buffered += chunk;
+            let newline = buffered.indexOf('\n');
+            while (newline >= 0) {
+              const line = buffered.slice(0, newline).trim();
+              buffered = buffered.slice(newline + 1);
+              newline = buffered.indexOf('\n');
+              if (!line) continue;
+              try {
+                onEvent(JSON.parse(line) as WatchEvent<T>);
+              } catch (error) {
+                // A handler's verdict (an ERROR event such as 410 Gone) or a garbled line
+                // ends this watch; the caller decides how to resume. It never crashes.
+                failed = true;
+                reject(error instanceof Error ? error : new Error(String(error)));
+                req.destroy();
+                return;
+              }
+            }
+          });
+          res.on('end', () => {
+            resolve();
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', (error) => {
         if (signal.aborted) resolve();
         else reject(error);
       });
       const abort = () => req.destroy();
       signal.addEventListener('abort', abort, { once: true });
+      // A connection that went silent (half-open) past the server's own timeout is given up.
+      const timer = setTimeout(
+        () => {
+          req.destroy(new Error(`watch ${path}: silent past ${String(serverTimeout)} s`));
+        },
+        (serverTimeout + 30) * 1000,
+      );
       req.on('close', () => {
+        clearTimeout(timer);
         signal.removeEventListener('abort', abort);
       });
       req.end();
@@ -370,5 +405,6 @@ export class KubeClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
