@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
 import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { parseNetwork, type Network } from '@fabric-wallet/operator/api';
-import { PeerAdmin, connectGateway, queryCommitted } from '@fabric-wallet/operator/fabric';
+import {
+  PeerAdmin,
+  connectGateway,
+  queryCommitted,
+  validationParameter,
+} from '@fabric-wallet/operator/fabric';
 import { LocalNetwork, type LocalPeer } from '@fabric-wallet/operator/local';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +237,29 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
     expect(await issuer.unspent(bobCoin.key.address)).toHaveLength(1);
     const { coins } = await issuer.transfer([bobCoin], [{ key: generateAddressKey(), amount: 300n }]);
     bobCoin = coins[0] as HeldCoin;
+  });
+
+  it('applies an endorsement policy needing both orgs: a new sequence for the same version, and transfers still commit', async () => {
+    const policy = "AND('WalletOrgMSP.peer', 'CinemaOrgMSP.peer')";
+    desired = {
+      ...desired,
+      chaincodes: desired.chaincodes.map((c) => ({ ...c, spec: { ...c.spec, endorsementPolicy: policy } })),
+    };
+    network.setResources(desired);
+
+    await network.up();
+
+    const probe = connectGateway((network.peers()[0] as LocalPeer).endpoint, network.org('WalletOrg').admin);
+    const committed = await queryCommitted(probe.gateway, 'payments', 'token');
+    probe.close();
+    expect(committed).toMatchObject({ version: '1.1', sequence: 3 });
+    expect(
+      Buffer.from(committed?.validationParameter ?? []).equals(Buffer.from(validationParameter(policy))),
+    ).toBe(true);
+    // Only a transaction endorsed by a peer of each org is valid now; the gateway gathers both.
+    const { coins } = await issuer.transfer([bobCoin], [{ key: generateAddressKey(), amount: 300n }]);
+    bobCoin = coins[0] as HeldCoin;
+    expect(await issuer.unspent(bobCoin.key.address)).toHaveLength(1);
   });
 
   it('scales back to 2: the highest ordinal stops and keeps its data and identity', async () => {

@@ -1,6 +1,13 @@
 export { connectGateway, type GatewayConnection } from './gateway.js';
 export { readSigningIdentity, type SigningIdentity } from './identity.js';
-export { commitReadiness, errorText, queryCommitted, type ChaincodeDefinition } from './lifecycle.js';
+export {
+  commitReadiness,
+  errorText,
+  queryCommitted,
+  validationParameter,
+  type ChaincodeDefinition,
+} from './lifecycle.js';
+export { parsePolicy, PolicyError } from './policy.js';
 export { PeerAdmin, ProposalError, type PeerEndpoint } from './peer-admin.js';
 export { ccaasPackage } from './package.js';
 export { CaClient, CaError, type Enrolled } from './ca.js';

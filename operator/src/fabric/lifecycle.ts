@@ -1,5 +1,6 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { Gateway } from '@hyperledger/fabric-gateway';
+import { parsePolicy, signaturePolicyEnvelope } from './policy.js';
 
 /** A chaincode definition as orgs approve and commit it on a channel. */
 export interface ChaincodeDefinition {
@@ -8,14 +9,18 @@ export interface ChaincodeDefinition {
   readonly sequence: number;
   /** Only for approval: the package this org's peers run. */
   readonly packageId?: string;
+  /** Signature policy text (policy.ts); absent: the channel's Endorsement policy (MAJORITY). */
+  readonly endorsementPolicy?: string;
 }
 
 /** Endorsement by the channel's Endorsement policy (MAJORITY of the orgs by default). */
 const DEFAULT_POLICY = '/Channel/Application/Endorsement';
 
-function validationParameter(): Uint8Array {
+/** The definition's validation parameter: its signature policy, or the channel's default. */
+export function validationParameter(endorsementPolicy?: string): Uint8Array {
   const policy = new peer.ApplicationPolicy();
-  policy.setChannelConfigPolicyReference(DEFAULT_POLICY);
+  if (endorsementPolicy === undefined) policy.setChannelConfigPolicyReference(DEFAULT_POLICY);
+  else policy.setSignaturePolicy(signaturePolicyEnvelope(parsePolicy(endorsementPolicy)));
   return policy.serializeBinary();
 }
 
@@ -37,7 +42,7 @@ function withDefinition<T extends DefinitionArgs>(args: T, definition: Chaincode
   args.setSequence(definition.sequence);
   args.setEndorsementPlugin('escc');
   args.setValidationPlugin('vscc');
-  args.setValidationParameter(validationParameter());
+  args.setValidationParameter(validationParameter(definition.endorsementPolicy));
   args.setInitRequired(false);
   return args;
 }
@@ -51,7 +56,10 @@ export async function queryCommitted(
   gateway: Gateway,
   channel: string,
   name: string,
-): Promise<{ sequence: number; version: string; approvals: Record<string, boolean> } | undefined> {
+): Promise<
+  | { sequence: number; version: string; validationParameter: Uint8Array; approvals: Record<string, boolean> }
+  | undefined
+> {
   const args = new peer.lifecycle.QueryChaincodeDefinitionArgs();
   args.setName(name);
   try {
@@ -62,6 +70,7 @@ export async function queryCommitted(
     return {
       sequence: result.getSequence(),
       version: result.getVersion(),
+      validationParameter: result.getValidationParameter_asU8(),
       approvals: Object.fromEntries(result.getApprovalsMap().entries()),
     };
   } catch (error) {

@@ -5,7 +5,14 @@ import { promisify } from 'node:util';
 import { configtxYaml, type ChannelProfile } from './configtx.js';
 import { connectGateway } from './gateway.js';
 import type { SigningIdentity } from './identity.js';
-import { approve, commit, commitReadiness, errorText, queryCommitted } from './lifecycle.js';
+import {
+  approve,
+  commit,
+  commitReadiness,
+  errorText,
+  queryCommitted,
+  validationParameter,
+} from './lifecycle.js';
 import { channelInfo, joinChannel, type OsnAdminEndpoint } from './osnadmin.js';
 import { PeerAdmin, type PeerEndpoint } from './peer-admin.js';
 
@@ -157,8 +164,10 @@ export interface DefinitionRequest {
   readonly channel: string;
   readonly name: string;
   readonly version: string;
-  /** Omitted: the committed sequence for the same version, else committed + 1 (1 at first). */
+  /** Omitted: the committed sequence for the same definition, else committed + 1 (1 at first). */
   readonly sequence?: number;
+  /** Signature policy text; omitted: the channel's MAJORITY Endorsement. */
+  readonly endorsementPolicy?: string;
   /** One peer per member org (the org's admin approves through it), with the org's package id. */
   readonly orgs: readonly { readonly peer: AdminPeer; readonly packageId: string }[];
 }
@@ -184,20 +193,25 @@ export async function commitDefinition(
   } finally {
     probe.close();
   }
+  const policy =
+    request.endorsementPolicy === undefined ? {} : { endorsementPolicy: request.endorsementPolicy };
+  // The same version with another policy is a new definition too: compare what was committed.
+  const unchanged =
+    committed !== undefined &&
+    committed.version === version &&
+    Buffer.from(committed.validationParameter).equals(
+      Buffer.from(validationParameter(request.endorsementPolicy)),
+    );
   const sequence =
     request.sequence ??
-    (committed === undefined
-      ? 1
-      : committed.version === version
-        ? committed.sequence
-        : committed.sequence + 1);
+    (committed === undefined ? 1 : unchanged ? committed.sequence : committed.sequence + 1);
   const mspIds = request.orgs.map((org) => org.peer.mspId);
   if (committed?.sequence === sequence) return { sequence, approvedBy: mspIds, committedNow: false };
   const approvedBy: string[] = [];
   for (const org of request.orgs) {
     const connection = connectGateway(org.peer.endpoint, org.peer.admin);
     try {
-      const definition = { name, version, sequence, packageId: org.packageId };
+      const definition = { name, version, sequence, packageId: org.packageId, ...policy };
       const approvals = await retry(
         () => commitReadiness(connection.gateway, channel, definition),
         `readiness of ${name}`,
@@ -217,7 +231,7 @@ export async function commitDefinition(
   const committer = connectGateway(first.peer.endpoint, first.peer.admin);
   try {
     await retry(
-      () => commit(committer.gateway, channel, mspIds, { name, version, sequence }),
+      () => commit(committer.gateway, channel, mspIds, { name, version, sequence, ...policy }),
       `commit ${name}`,
     );
     log(`committed ${name} ${version} sequence ${String(sequence)}`);

@@ -888,6 +888,9 @@ export class Controller {
         name: chaincode.metadata.name,
         version: chaincode.spec.version,
         ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
+        ...(chaincode.spec.endorsementPolicy === undefined
+          ? {}
+          : { endorsementPolicy: chaincode.spec.endorsementPolicy }),
         orgs,
       },
       log,

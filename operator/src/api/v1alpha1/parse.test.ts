@@ -63,6 +63,11 @@ describe('parseNetwork', () => {
       'spec.channel other names no FabricChannel',
     ],
     [
+      'an endorsement policy Fabric cannot parse',
+      sample.replace("version: '1.0'", "version: '1.0'\n  endorsementPolicy: AND('WalletOrgMSP.peer'"),
+      "spec.endorsementPolicy is not a valid policy: endorsement policy: expected ')'",
+    ],
+    [
       'another apiVersion',
       sample.replace(
         'apiVersion: fabricwallet.io/v1alpha1\nkind: FabricPeerSet',

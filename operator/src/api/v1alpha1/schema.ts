@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePolicy, PolicyError } from '../../fabric/policy.js';
 
 /**
  * The custom resources of group fabricwallet.io, version v1alpha1, as zod schemas: the one
@@ -236,7 +237,16 @@ export const FabricChaincodeSpecSchema = z
     ).optional(),
     endorsementPolicy: nonEmpty(
       "Signature policy, e.g. AND('WalletOrgMSP.peer','CinemaOrgMSP.peer'); default: the channel MAJORITY Endorsement.",
-    ).optional(),
+    )
+      .superRefine((text, context) => {
+        try {
+          parsePolicy(text);
+        } catch (error) {
+          if (!(error instanceof PolicyError)) throw error;
+          context.addIssue({ code: 'custom', message: `is not a valid policy: ${error.message}` });
+        }
+      })
+      .optional(),
     server: z
       .strictObject({
         image: nonEmpty('Container image of the chaincode server (Kubernetes runtime).').optional(),

@@ -619,6 +619,9 @@ export class LocalNetwork {
         name: chaincode.metadata.name,
         version: chaincode.spec.version,
         ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
+        ...(chaincode.spec.endorsementPolicy === undefined
+          ? {}
+          : { endorsementPolicy: chaincode.spec.endorsementPolicy }),
         orgs: orgNames.map((org) => ({
           peer: { ...firstPeer(org), admin: this.org(org).admin },
           packageId: this.packageIds.get(org) ?? '',
