@@ -197,8 +197,7 @@ export async function commitDefinition(
     request.endorsementPolicy === undefined ? {} : { endorsementPolicy: request.endorsementPolicy };
   // The same version with another policy is a new definition too: compare what was committed.
   const unchanged =
-    committed !== undefined &&
-    committed.version === version &&
+    committed?.version === version &&
     Buffer.from(committed.validationParameter).equals(
       Buffer.from(validationParameter(request.endorsementPolicy)),
     );
