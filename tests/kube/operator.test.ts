@@ -354,6 +354,35 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     );
   });
 
+  it('deletes the removed peer’s PVC too when scaleDownPolicy is Delete', async () => {
+    const patched = await kubectl(
+      'patch',
+      'fabricpeerset',
+      'cinema',
+      '--type=merge',
+      '-p',
+      '{"spec":{"scaleDownPolicy":"Delete","replicas":2}}',
+    );
+    expect(patched.code, patched.output).toBe(0);
+
+    await until('cinema-2 and its PVC removed', async () => {
+      const left = [...(await names('deployments')), ...(await names('pvc'))].filter((n) =>
+        n.startsWith('cinema-2'),
+      );
+      return left.length === 0 ? true : undefined;
+    });
+    expect(await names('pvc')).toContain('cinema-1-data');
+    const events = await kubectl(
+      'get',
+      'events',
+      '--field-selector',
+      'reason=ScaledIn',
+      '-o',
+      'jsonpath={.items[*].message}',
+    );
+    expect(events.output).toContain('removed cinema-2; storage and identity deleted');
+  });
+
   it('deletes what a resource owns when it is deleted (garbage collector follows owner references)', async () => {
     const deleted = await kubectl('delete', 'fabricpeerset', 'wallet', '--wait=true');
     expect(deleted.code, deleted.output).toBe(0);

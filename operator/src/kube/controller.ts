@@ -458,7 +458,7 @@ export class Controller {
   /** The org's PKI through its CA Service, once the CA pod is available. */
   private async pkiFor(ca: FabricCA): Promise<OrgPki | undefined> {
     if (!this.config.FABRIC_ADMIN || !this.available(ca.metadata.name)) return undefined;
-    const cached = this.pkis.get(ca.metadata.name);
+    const cached = this.pkis.get(`${ca.metadata.name}/${ca.metadata.uid ?? ''}`);
     if (cached) return cached;
     const secret = await this.ensureCaSecret(ca);
     const host = serviceHost(ca.metadata.name, this.namespace, this.config);
@@ -483,7 +483,7 @@ export class Controller {
       },
       new SecretMaterialStore(this.client, this.namespace, ca.metadata.name, ownerReference(ca)),
     );
-    this.pkis.set(ca.metadata.name, pki);
+    this.pkis.set(`${ca.metadata.name}/${ca.metadata.uid ?? ''}`, pki);
     return pki;
   }
 
