@@ -23,6 +23,7 @@ import { Cinema } from './services/cinema.js';
 import { Recharges } from './services/recharge.js';
 import { Wallet } from './services/wallet.js';
 import type { AppEnv } from './types.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppDeps {
   readonly config: ApiConfig;
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   cinemaRoutes(app, cinema, collections);
   traceRoutes(app, collections, deps.ledger, deps.config.fabric.registrar);
   adminRoutes(app, accounts);
+  webRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'fabric-wallet API', version: '0.1.0' } });

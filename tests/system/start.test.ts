@@ -51,6 +51,7 @@ describe('the system launcher behind npm start', () => {
   it('prints where the API and its docs are, and that the outer DB is FerretDB with telemetry off', () => {
     expect(output).toContain(`API:        ${base}`);
     expect(output).toContain(`${base}/docs`);
+    expect(output).toContain(`web wallet: ${base}/wallet`);
     expect(output).toMatch(/outer DB: FerretDB on 127\.0\.0\.1:\d+ .*telemetry disabled/);
   });
 
@@ -62,6 +63,9 @@ describe('the system launcher behind npm start', () => {
 
     expect(ready.status).toBe(200);
     expect(screenings.screenings.map((s) => s.film)).toEqual(['Metropolis', 'The General']);
+    const page = await fetch(`${base}/wallet`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="/wallet/app.js"></script>');
   });
 
   it('keeps the generated credentials out of its output, in files only the owner can read', async () => {

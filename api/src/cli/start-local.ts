@@ -162,6 +162,7 @@ try {
 }
 
 const base = `http://${config.host}:${config.port}`;
+say(`web wallet: ${base}/wallet`);
 say(`API:        ${base}`);
 say(`API docs:   ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
 say(`readiness:  ${base}/readyz   metrics: ${base}/metrics`);
