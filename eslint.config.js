@@ -4,7 +4,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.js', '**/*.cjs', '!api/public/**/*.js'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/*.js',
+      '**/*.cjs',
+      '!api/public/**/*.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -47,10 +54,9 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['document', 'window', 'fetch', 'sessionStorage', 'crypto', 'FormData', 'URL', 'console'].map((name) => [
-          name,
-          'readonly',
-        ]),
+        ['document', 'window', 'fetch', 'sessionStorage', 'crypto', 'FormData', 'URL', 'console'].map(
+          (name) => [name, 'readonly'],
+        ),
       ),
     },
   },
