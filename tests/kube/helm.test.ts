@@ -3,6 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import {
+  caServerName,
+  loadOperatorConfig,
+  PORTS,
+  SecretMaterialStore,
+  serviceHost,
+} from '@fabric-wallet/operator/kube';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
 import { startControlPlane, type ControlPlane } from '../support/kube.js';
 import { run } from '../support/processes.js';
@@ -137,6 +144,39 @@ describe('Helm chart helm/fabric-wallet', () => {
     expect(container?.livenessProbe).toBeDefined();
     expect(container?.readinessProbe).toBeDefined();
     expect(container?.resources?.requests).toEqual({ cpu: '50m', memory: '128Mi' });
+  });
+
+  it('points the API at the objects the operator creates (Secret, ConfigMap and Service names)', async () => {
+    const rendered = await helm('template', 'fw', chart, '--namespace', NS, '--set', 'network.enabled=true');
+    const api = documents(rendered.output).find(
+      (object) => object.kind === 'Deployment' && object.metadata.name.endsWith('-api'),
+    ) as unknown as {
+      spec: {
+        template: {
+          spec: {
+            containers: { env: { name: string; value?: string }[] }[];
+            volumes: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+          };
+        };
+      };
+    };
+    const env = Object.fromEntries(
+      api.spec.template.spec.containers[0]?.env.map((e) => [e.name, e.value]) ?? [],
+    );
+    const volumes = Object.fromEntries(
+      api.spec.template.spec.volumes.map((v) => [v.name, v.secret?.secretName ?? v.configMap?.name]),
+    );
+    const config = loadOperatorConfig({ WATCH_NAMESPACE: NS });
+    const store = (ca: string) =>
+      new SecretMaterialStore(undefined as never, NS, ca, { apiVersion: '', kind: '', name: '', uid: '' });
+
+    expect(volumes.registrar).toBe(store('wallet-ca').secretName('users/api-registrar'));
+    expect(volumes.issuer).toBe(store('wallet-ca').secretName('users/issuer'));
+    expect(volumes['merchant-registrar']).toBe(store('cinema-ca').secretName('users/cinema-registrar'));
+    expect(volumes['wallet-certs']).toBe('wallet-ca-certs');
+    expect(env.FABRIC_PEER_ADDRESS).toBe(`${serviceHost('wallet-0', NS, config)}:${String(PORTS.peer)}`);
+    expect(env.FABRIC_CA_URL).toBe(`https://${serviceHost('wallet-ca', NS, config)}:${String(PORTS.ca)}`);
+    expect(env.FABRIC_CA_NAME).toBe(caServerName('wallet-ca', 'ca'));
   });
 
   it('ships the plain-YAML operator install rendered from this chart, and it installs', async () => {

@@ -37,6 +37,7 @@ import {
   caObjects,
   caPublicCertificates,
   caSecretName,
+  caServerName,
   chaincodeAddress,
   chaincodeObjects,
   FIELD_MANAGER,
@@ -470,13 +471,13 @@ export class Controller {
         mspId: ca.spec.mspId,
         ca: {
           url: `https://${host}:${String(PORTS.ca)}`,
-          caName: `${ca.metadata.name}-ca`,
+          caName: caServerName(ca.metadata.name, 'ca'),
           caCert: secret['ca-cert.pem'] ?? '',
           admin,
         },
         tlsca: {
           url: `https://${host}:${String(PORTS.tlsca)}`,
-          caName: `${ca.metadata.name}-tlsca`,
+          caName: caServerName(ca.metadata.name, 'tlsca'),
           caCert: secret['tlsca-cert.pem'] ?? '',
           admin,
         },

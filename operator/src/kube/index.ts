@@ -3,3 +3,5 @@ export { loadOperatorConfig, OperatorConfigError, type OperatorConfig } from './
 export { Controller, PLURALS } from './controller.js';
 export { LeaderElector, microTime } from './leader.js';
 export { WorkQueue } from './queue.js';
+export { PORTS, serviceHost, nodeName, caSecretName, caServerName } from './objects.js';
+export { SecretMaterialStore } from './secret-store.js';

@@ -202,6 +202,9 @@ export const CA_SECRET_KEYS = [
 
 export const caSecretName = (ca: FabricCA) => `${ca.metadata.name}-ca`;
 
+/** The name each fabric-ca-server of a FabricCA answers to (requests name it: --ca.name). */
+export const caServerName = (caName: string, which: 'ca' | 'tlsca') => `${caName}-${which}`;
+
 /** The CA's two fabric-ca-server containers (enrollment CA, TLS CA), Service and PVC. */
 export function caObjects(ca: FabricCA, config: OperatorConfig): KubeObject[] {
   const name = ca.metadata.name;
@@ -214,7 +217,7 @@ export function caObjects(ca: FabricCA, config: OperatorConfig): KubeObject[] {
       'start',
       `--home=/var/hyperledger/fabric-ca/${which}`,
       `--port=${String(port)}`,
-      `--ca.name=${name}-${which}`,
+      `--ca.name=${caServerName(name, which)}`,
       `--ca.certfile=/etc/fabric-ca/keys/${which}-cert.pem`,
       `--ca.keyfile=/etc/fabric-ca/keys/${which}-key.pem`,
       '--tls.enabled',
