@@ -9,7 +9,7 @@ ensure_node_deps
 use_pinned_node
 say "running on Node $(node -v) ($(command -v node))"
 phase "tool bootstrap (Fabric, Fabric CA, FerretDB)" bash scripts/tools/bootstrap.sh core
-phase "tool bootstrap for the Kubernetes tests (etcd, kube-apiserver, kubectl, helm)" bash scripts/tools/bootstrap.sh kube
+phase "tool bootstrap for the Kubernetes tests (etcd, kube-apiserver, kube-controller-manager, kubectl, helm, skaffold schemas)" bash scripts/tools/bootstrap.sh kube
 phase "browser for the web wallet tests (Debian chromium)" bash scripts/tools/browser.sh
 phase "type-check (tsc -b)" npx tsc -b
 phase "lint (eslint)" npx eslint --max-warnings 0 .

@@ -5,7 +5,7 @@
 #
 #   scripts/tools/bootstrap.sh [core|kube|all|<tool>...] [--force] [--print-dirs]
 #
-# core (default): fabric fabric-ca ferretdb     kube: etcd kubernetes helm
+# core (default): fabric fabric-ca ferretdb     kube: etcd kubernetes helm skaffold-schema
 # Idempotent: a tool whose directory holds a `.done` stamp is not rebuilt. Each tool keeps
 # its build log beside its binaries. Concurrent runs are serialised per tool with flock.
 set -euo pipefail
@@ -31,7 +31,8 @@ tool_dir() {
     etcd) echo "$cache_root/etcd-$ETCD_VERSION" ;;
     kubernetes) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
     helm) echo "$cache_root/helm-$HELM_VERSION" ;;
-    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb etcd kubernetes helm)" ;;
+    skaffold-schema) echo "$cache_root/skaffold-schema-$SKAFFOLD_VERSION" ;;
+    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb etcd kubernetes helm skaffold-schema)" ;;
   esac
 }
 
@@ -156,6 +157,19 @@ build_kubernetes() {
   gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl" "$k/cmd/kube-controller-manager"
 }
 
+# Not a binary: skaffold's published JSON schemas of skaffold.yaml, from its module (the
+# docs-v2/content/en/schemas folder), so the tests validate skaffold.yaml without a
+# container engine or the skaffold binary.
+build_skaffold_schema() {
+  local dir=$1 log=$2 m=github.com/GoogleContainerTools/skaffold/v2
+  mkdir -p "$dir/src" "$dir/schemas"
+  step skaffold-schema "$log" bash -c "cd '$dir/src' && go mod download -json $m@$SKAFFOLD_VERSION > '$dir/src/module.json'"
+  local modsrc
+  modsrc=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' "$dir/src/module.json")
+  [[ -d $modsrc/docs-v2/content/en/schemas ]] || die "skaffold-schema: $m@$SKAFFOLD_VERSION has no docs-v2/content/en/schemas (full log: $log)"
+  cp "$modsrc"/docs-v2/content/en/schemas/v*.json "$dir/schemas/"
+}
+
 build_helm() {
   local dir=$1 log=$2 p=helm.sh/helm/v4/cmd/helm
   wrapper helm "$dir" "$log" "$HELM_VERSION" "" "$p"
@@ -172,6 +186,7 @@ tool_bins() {
     etcd) echo etcd ;;
     kubernetes) echo kube-apiserver kubectl kube-controller-manager ;;
     helm) echo helm ;;
+    skaffold-schema) ;;
   esac
 }
 
@@ -215,8 +230,8 @@ main() {
       --force) force=1 ;;
       --print-dirs) print=1 ;;
       core) tools+=(fabric fabric-ca ferretdb) ;;
-      kube) tools+=(etcd kubernetes helm) ;;
-      all) tools+=(fabric fabric-ca ferretdb etcd kubernetes helm) ;;
+      kube) tools+=(etcd kubernetes helm skaffold-schema) ;;
+      all) tools+=(fabric fabric-ca ferretdb etcd kubernetes helm skaffold-schema) ;;
       -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) tool_dir "$a" >/dev/null; tools+=("$a") ;;
     esac

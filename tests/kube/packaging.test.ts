@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '@fabric-wallet/operator/tools';
+import { Ajv } from 'ajv';
+import { repoRoot, toolDir } from '@fabric-wallet/operator/tools';
 
 /**
  * No container engine runs here, so images are not built in CI; these checks keep the
@@ -58,6 +59,22 @@ describe('container images and skaffold.yaml', () => {
       expect(existsSync(entry), `${name} entrypoint ${entry}`).toBe(true);
     },
   );
+
+  it('is valid against skaffold’s own JSON schema for its apiVersion', () => {
+    const version = skaffold.apiVersion.replace('skaffold/', '');
+    const schema = JSON.parse(
+      readFileSync(join(toolDir('skaffold-schema'), 'schemas', `${version}.json`), 'utf8'),
+    ) as object;
+    // The published schemas carry editor hints (x-intellij-*) that strict mode would refuse.
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+    const valid = validate(skaffold);
+
+    expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+    expect(valid).toBe(true);
+    const typo = validate({ ...skaffold, deploy: { helm: { relases: [] } } });
+    expect(typo).toBe(false);
+  });
 
   it('builds the three images from their Dockerfiles', () => {
     expect(skaffold.apiVersion).toMatch(/^skaffold\/v4/);

@@ -29,7 +29,15 @@ describe('the tool bootstrap', () => {
         .split('\n')
         .map((line) => line.split('=') as [string, string]),
     );
-    for (const tool of ['fabric', 'fabric-ca', 'ferretdb', 'etcd', 'kubernetes', 'helm'] as const) {
+    for (const tool of [
+      'fabric',
+      'fabric-ca',
+      'ferretdb',
+      'etcd',
+      'kubernetes',
+      'helm',
+      'skaffold-schema',
+    ] as const) {
       expect(dirs[tool], tool).toBe(toolDir(tool));
     }
   });
@@ -71,6 +79,8 @@ describe('the tool bootstrap', () => {
     const { code, output } = await run('bash', [bootstrap, 'kafka']);
 
     expect(code).toBe(1);
-    expect(output).toContain("unknown tool 'kafka' (known: fabric fabric-ca ferretdb etcd kubernetes helm)");
+    expect(output).toContain(
+      "unknown tool 'kafka' (known: fabric fabric-ca ferretdb etcd kubernetes helm skaffold-schema)",
+    );
   });
 });

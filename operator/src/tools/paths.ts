@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot, toolVersion } from './versions.js';
 
 /** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
-export type ToolName = 'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm';
+export type ToolName = 'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
 
 const versionKey: Record<ToolName, string> = {
   fabric: 'FABRIC_MODULE_VERSION',
@@ -13,6 +13,7 @@ const versionKey: Record<ToolName, string> = {
   etcd: 'ETCD_VERSION',
   kubernetes: 'KUBERNETES_VERSION',
   helm: 'HELM_VERSION',
+  'skaffold-schema': 'SKAFFOLD_VERSION',
 };
 
 /** Root of the versioned tool cache; the same rule as scripts/tools/bootstrap.sh. */
