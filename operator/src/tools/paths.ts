@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { repoRoot, toolVersion } from './versions.js';
 
 /** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
-export type ToolName = 'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
+export type ToolName =
+  'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
 
 const versionKey: Record<ToolName, string> = {
   fabric: 'FABRIC_MODULE_VERSION',
