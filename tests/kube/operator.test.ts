@@ -37,7 +37,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     return (list?.items ?? []).map((item) => item.metadata.name).sort();
   };
 
-  async function startOperator(name: string): Promise<Operator> {
+  async function startOperator(name: string, env: NodeJS.ProcessEnv = {}): Promise<Operator> {
     const port = await freePort();
     const started = startProcess(name, node, [join(repoRoot, 'operator', 'dist', 'cli', 'operator.js')], {
       cwd: plane.dir.path,
@@ -51,6 +51,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
         LEASE_DURATION_SECONDS: '30',
         LEASE_RETRY_MS: '300',
         RESYNC_SECONDS: '30',
+        ...env,
       },
     });
     await started.listening(port, 30_000);
@@ -352,6 +353,42 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     await until('cinema-2 created by the new leader', async () =>
       (await names('deployments')).includes('cinema-2') ? true : undefined,
     );
+  });
+
+  it('takes over when the leader dies without releasing the lease, once the lease expires', async () => {
+    const ns = 'expiry';
+    await plane.kubectl('create', 'namespace', ns);
+    const env = { WATCH_NAMESPACE: ns, LEASE_DURATION_SECONDS: '3' };
+    const first = await startOperator('operator-c', env);
+    const holder = async () =>
+      (
+        await plane.kubectl(
+          '-n',
+          ns,
+          'get',
+          'lease',
+          'fabric-wallet-operator',
+          '-o',
+          'jsonpath={.spec.holderIdentity}',
+        )
+      ).output;
+    await until('operator-c to lead', async () =>
+      (await holder()).startsWith('operator-c-') ? true : undefined,
+    );
+    const second = await startOperator('operator-d', env);
+    expect((await second.get('/readyz')).text).toBe('standby\n');
+
+    first.process.child.kill('SIGKILL');
+    const killedAt = Date.now();
+
+    await until(
+      'operator-d to lead',
+      async () => ((await holder()).startsWith('operator-d-') ? true : undefined),
+      20_000,
+    );
+    // Not before the dead leader's lease ran out (3 s from its last renewal).
+    expect(Date.now() - killedAt).toBeGreaterThan(1_500);
+    expect((await second.get('/readyz')).text).toMatch(/^(leading|syncing)\n$/);
   });
 
   it('deletes the removed peer’s PVC too when scaleDownPolicy is Delete', async () => {
