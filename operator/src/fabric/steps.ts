@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { FabricChaincode } from '../api/v1alpha1/types.js';
 import { configtxYaml, type ChannelProfile } from './configtx.js';
 import { connectGateway } from './gateway.js';
 import type { SigningIdentity } from './identity.js';
@@ -170,6 +171,18 @@ export interface DefinitionRequest {
   readonly endorsementPolicy?: string;
   /** One peer per member org (the org's admin approves through it), with the org's package id. */
   readonly orgs: readonly { readonly peer: AdminPeer; readonly packageId: string }[];
+}
+
+/** The definition a FabricChaincode asks for on its channel (orgs are the runtime's to add). */
+export function definitionOf(chaincode: FabricChaincode): Omit<DefinitionRequest, 'orgs'> {
+  const { sequence, endorsementPolicy, version } = chaincode.spec;
+  return {
+    channel: chaincode.spec.channel,
+    name: chaincode.metadata.name,
+    version,
+    ...(sequence === undefined ? {} : { sequence }),
+    ...(endorsementPolicy === undefined ? {} : { endorsementPolicy }),
+  };
 }
 
 /**

@@ -21,6 +21,7 @@ import { writeMsp, type SigningIdentity } from '../fabric/identity.js';
 import { OrgPki, type IdentityMaterial } from '../fabric/org-pki.js';
 import {
   commitDefinition,
+  definitionOf,
   genesisBlock,
   installPackage,
   joinOrderers,
@@ -47,6 +48,7 @@ import {
   LABEL_OWNER_KIND,
   nodeName,
   ordererObjects,
+  ownedMetadata,
   ownedSelector,
   ownerReference,
   peerObjects,
@@ -433,17 +435,7 @@ export class Controller {
       {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: {
-          name: caSecretName(ca),
-          namespace: this.namespace,
-          labels: {
-            'app.kubernetes.io/part-of': 'fabric-wallet',
-            'app.kubernetes.io/managed-by': FIELD_MANAGER,
-            [LABEL_OWNER_KIND]: ca.kind,
-            [LABEL_OWNER]: ca.metadata.name,
-          },
-          ownerReferences: [ownerReference(ca)],
-        },
+        metadata: ownedMetadata(ca, caSecretName(ca)),
         type: 'Opaque',
         data: Object.fromEntries(
           Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
@@ -709,17 +701,7 @@ export class Controller {
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: {
-            name: `${channel.metadata.name}-genesis`,
-            namespace: this.namespace,
-            labels: {
-              'app.kubernetes.io/part-of': 'fabric-wallet',
-              'app.kubernetes.io/managed-by': FIELD_MANAGER,
-              [LABEL_OWNER_KIND]: channel.kind,
-              [LABEL_OWNER]: channel.metadata.name,
-            },
-            ownerReferences: [ownerReference(channel)],
-          },
+          metadata: ownedMetadata(channel, `${channel.metadata.name}-genesis`),
           binaryData: { 'genesis.block': Buffer.from(block).toString('base64') },
         },
         FIELD_MANAGER,
@@ -885,13 +867,7 @@ export class Controller {
     }));
     const result = await commitDefinition(
       {
-        channel: channel.metadata.name,
-        name: chaincode.metadata.name,
-        version: chaincode.spec.version,
-        ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
-        ...(chaincode.spec.endorsementPolicy === undefined
-          ? {}
-          : { endorsementPolicy: chaincode.spec.endorsementPolicy }),
+        ...definitionOf(chaincode),
         orgs,
       },
       log,

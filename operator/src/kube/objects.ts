@@ -75,6 +75,25 @@ function meta(owner: Owner, name: string, objectLabels: Record<string, string>) 
   };
 }
 
+/**
+ * Metadata of an object a resource owns that is not a workload (Secrets, ConfigMaps): the
+ * labels the controller's informers select on and the owner reference.
+ */
+export function ownedMetadata(owner: Owner, name: string, extraLabels: Record<string, string> = {}) {
+  return {
+    name,
+    namespace: owner.metadata.namespace ?? 'default',
+    labels: {
+      'app.kubernetes.io/part-of': 'fabric-wallet',
+      'app.kubernetes.io/managed-by': FIELD_MANAGER,
+      [LABEL_OWNER_KIND]: owner.kind,
+      [LABEL_OWNER]: owner.metadata.name,
+      ...extraLabels,
+    },
+    ownerReferences: [ownerReference(owner)],
+  };
+}
+
 /** host of a Service inside the cluster: name.namespace.svc.<domain>. */
 export function serviceHost(name: string, namespace: string, config: Pick<OperatorConfig, 'CLUSTER_DOMAIN'>) {
   return `${name}.${namespace}.svc.${config.CLUSTER_DOMAIN}`;

@@ -15,6 +15,7 @@ import { ccaasPackage } from '../../fabric/package.js';
 import { PeerAdmin, type PeerEndpoint } from '../../fabric/peer-admin.js';
 import {
   commitDefinition,
+  definitionOf,
   genesisBlock,
   installPackage,
   joinOrderers,
@@ -615,13 +616,7 @@ export class LocalNetwork {
     };
     const result = await commitDefinition(
       {
-        channel: channel.metadata.name,
-        name: chaincode.metadata.name,
-        version: chaincode.spec.version,
-        ...(chaincode.spec.sequence === undefined ? {} : { sequence: chaincode.spec.sequence }),
-        ...(chaincode.spec.endorsementPolicy === undefined
-          ? {}
-          : { endorsementPolicy: chaincode.spec.endorsementPolicy }),
+        ...definitionOf(chaincode),
         orgs: orgNames.map((org) => ({
           peer: { ...firstPeer(org), admin: this.org(org).admin },
           packageId: this.packageIds.get(org) ?? '',
