@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,70 @@ describe('the system launcher behind npm start', () => {
     for (const secret of [credentials.password, credentials.paymentPassword, token])
       expect(output).not.toContain(secret);
     expect((await stat(join(dir.path, 'data', 'api-admin-token'))).mode & 0o077).toBe(0);
+  });
+
+  it('serves the same network from the container entrypoint, configured by environment and mounted files', async () => {
+    const data = join(dir.path, 'data');
+    const ports = JSON.parse(await readFile(join(data, 'ports.json'), 'utf8')) as Record<string, number>;
+    // Identities laid out as the operator's Secrets are mounted in the API pod.
+    const mount = async (org: string, id: string, mspId: string) => {
+      const target = join(dir.path, 'mounts', id);
+      const msp = join(data, 'orgs', org, 'users', id, 'msp');
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, 'mspid'), mspId);
+      await copyFile(join(msp, 'signcerts', 'cert.pem'), join(target, 'cert.pem'));
+      await copyFile(join(msp, 'keystore', 'key.pem'), join(target, 'key.pem'));
+      return target;
+    };
+    const port = await freePort();
+    const server = spawn(process.execPath, [join(repoRoot, 'api', 'dist', 'cli', 'serve.js')], {
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        API_PORT: String(port),
+        MONGODB_URI: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
+        API_DB_NAME: 'container-entrypoint',
+        API_ADMIN_TOKEN_FILE: join(data, 'api-admin-token'),
+        FABRIC_PEER_ADDRESS: `127.0.0.1:${String(ports['wallet-peer-0'])}`,
+        FABRIC_PEER_TLS_CA_FILE: join(data, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'),
+        FABRIC_REGISTRAR_DIR: await mount('WalletOrg', 'api-registrar', 'WalletOrgMSP'),
+        FABRIC_ISSUER_DIR: await mount('WalletOrg', 'issuer', 'WalletOrgMSP'),
+        FABRIC_CA_URL: `https://127.0.0.1:${String(ports['walletorg-ca'])}`,
+        FABRIC_CA_NAME: 'walletorg-ca',
+        FABRIC_CA_TLS_FILE: join(data, 'orgs', 'WalletOrg', 'ca', 'ca-cert.pem'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    server.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    server.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      const url = `http://127.0.0.1:${String(port)}`;
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const ready = await fetch(`${url}/readyz`).catch(() => undefined);
+        if (ready?.status === 200) break;
+        if (server.exitCode !== null || Date.now() > deadline) throw new Error(`serve.js not ready:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+
+      const registered = await fetch(`${url}/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'entrypoint-user',
+          password: 'login-password-1',
+          paymentPassword: 'pay-123456',
+        }),
+      });
+
+      expect(registered.status, await registered.clone().text()).toBe(201);
+      expect(((await registered.json()) as { receiveAddress: string }).receiveAddress).toMatch(/^W/);
+    } finally {
+      server.kill('SIGTERM');
+      const [code] = (await once(server, 'exit')) as [number | null];
+      expect(code, log).toBe(0);
+    }
   });
 
   it('stops everything on SIGINT', async () => {
