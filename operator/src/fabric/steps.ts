@@ -136,6 +136,24 @@ export async function joinPeers(
   return joined;
 }
 
+/** Each peer's block height on the channel (qscc GetChainInfo), by peer name. */
+export async function channelHeights(
+  channel: string,
+  peers: readonly AdminPeer[],
+): Promise<Record<string, number>> {
+  const heights = await Promise.all(
+    peers.map(async (peer) => {
+      const admin = new PeerAdmin(peer.endpoint, peer.admin);
+      try {
+        return [peer.name, await admin.height(channel)] as const;
+      } finally {
+        admin.close();
+      }
+    }),
+  );
+  return Object.fromEntries(heights);
+}
+
 /** Installs the package on each peer that does not have it yet. */
 export async function installPackage(
   peers: readonly AdminPeer[],

@@ -20,6 +20,7 @@ import type { ChannelOrg } from '../fabric/configtx.js';
 import { writeMsp, type SigningIdentity } from '../fabric/identity.js';
 import { OrgPki, type IdentityMaterial } from '../fabric/org-pki.js';
 import {
+  channelHeights,
   commitDefinition,
   definitionOf,
   genesisBlock,
@@ -809,10 +810,13 @@ export class Controller {
         'Joined',
         `${joined.join(', ')} joined ${channel.metadata.name}`,
       );
+    const heights = await channelHeights(channel.metadata.name, peers);
     const status = {
       ...fields,
       orderers: orderers.map((orderer) => orderer.name),
       peers: peers.map((peer) => peer.name).sort(),
+      // The lowest peer: one still catching up shows here.
+      height: Math.min(...Object.values(heights)),
     };
     if (peers.length < wantedPeers)
       return progressing(
@@ -820,10 +824,12 @@ export class Controller {
         `${String(peers.length)}/${String(wantedPeers)} peers joined`,
         status,
       );
+    // Looked at again every minute, so the Height column stays current.
     return ready(
       'Joined',
       `${String(orderers.length)} orderers and ${String(peers.length)} peers on the channel`,
       status,
+      60_000,
     );
   }
 
@@ -905,12 +911,12 @@ function isReady(resource: FabricResource): boolean {
   return resource.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-const ready = (reason: string, message: string, fields: Record<string, unknown> = {}): Verdict => ({
-  state: 'Ready',
-  reason,
-  message,
-  fields,
-});
+const ready = (
+  reason: string,
+  message: string,
+  fields: Record<string, unknown> = {},
+  after?: number,
+): Verdict => ({ state: 'Ready', reason, message, fields, ...(after === undefined ? {} : { after }) });
 const progressing = (
   reason: string,
   message: string,

@@ -14,6 +14,7 @@ import { OrgPki, type IdentityMaterial } from '../../fabric/org-pki.js';
 import { ccaasPackage } from '../../fabric/package.js';
 import { PeerAdmin, type PeerEndpoint } from '../../fabric/peer-admin.js';
 import {
+  channelHeights,
   commitDefinition,
   definitionOf,
   genesisBlock,
@@ -155,15 +156,13 @@ export class LocalNetwork {
         () => this.reconcileChannel(channel),
         async () => {
           const peers = this.channelPeerSets(channel).flatMap((set) => this.peersOf(set));
-          const heights = await Promise.all(
-            peers.map((peer) => this.peerHeight(peer, channel.metadata.name)),
+          const heights = await channelHeights(
+            channel.metadata.name,
+            peers.map((peer) => ({ ...peer, admin: this.org(peer.org).admin })),
           );
           return {
-            height: Math.min(...heights),
-            details: {
-              organizations: [...new Set(peers.map((peer) => peer.mspId))],
-              heights: Object.fromEntries(peers.map((peer, i) => [peer.name, heights[i]])),
-            },
+            height: Math.min(...Object.values(heights)),
+            details: { organizations: [...new Set(peers.map((peer) => peer.mspId))], heights },
           };
         },
       );
