@@ -232,6 +232,21 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
       name: 'CHAINCODE_ID',
       value: chaincode.status?.packageId,
     });
+    // Peers reach the chaincode server over mutual TLS with material made once into a Secret.
+    expect(server?.spec.template.spec.containers[0]?.env).toContainEqual({
+      name: 'CHAINCODE_TLS_CLIENT_CA_FILE',
+      value: '/etc/chaincode/tls/ca.pem',
+    });
+    const tls = await json<{ data: Record<string, string> }>('secret', 'token-ccaas-tls');
+    const pem = (key: string) => Buffer.from(tls?.data[key] ?? '', 'base64').toString('utf8');
+    const root = new X509Certificate(pem('ca.pem'));
+    const serverCert = new X509Certificate(pem('server.crt'));
+    expect(serverCert.checkHost(`token-ccaas.${NS}.svc.cluster.local`)).toBe(
+      `token-ccaas.${NS}.svc.cluster.local`,
+    );
+    expect(serverCert.checkIssued(root) && new X509Certificate(pem('client.crt')).checkIssued(root)).toBe(
+      true,
+    );
   });
 
   it('scales a peer set out with kubectl scale (2 -> 3) and in (3 -> 2) keeping the removed peer’s PVC', async () => {

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
 import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { parseNetwork, type Network } from '@fabric-wallet/operator/api';
@@ -260,6 +261,40 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
     const { coins } = await issuer.transfer([bobCoin], [{ key: generateAddressKey(), amount: 300n }]);
     bobCoin = coins[0] as HeldCoin;
     expect(await issuer.unspent(bobCoin.key.address)).toHaveLength(1);
+  });
+
+  it('talks to the chaincode servers over mutual TLS only', async () => {
+    const tlsDir = join(network.layout.chaincodeDir('token'), 'tls-token_1.1-WalletOrg');
+    const [ca = '', cert = '', key = ''] = await Promise.all(
+      ['ca.pem', 'client.crt', 'client.key'].map((name) => readFile(join(tlsDir, name), 'utf8')),
+    );
+    const port = await network.port('token_1.1-ccaas-walletorg');
+    // TLS 1.2 so a refused client certificate fails the handshake itself.
+    const handshake = (client: { cert?: string; key?: string }) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connectTls(
+          {
+            host: '127.0.0.1',
+            port,
+            ca,
+            servername: 'localhost',
+            maxVersion: 'TLSv1.2',
+            ALPNProtocols: ['h2'],
+            ...client,
+          },
+          () => {
+            resolve(socket.authorized);
+            socket.destroy();
+          },
+        );
+        socket.on('error', () => {
+          resolve(false);
+        });
+      });
+
+    expect(await handshake({ cert, key })).toBe(true);
+    expect(await handshake({})).toBe(false);
+    expect((await stat(join(tlsDir, 'server.key'))).mode & 0o077).toBe(0);
   });
 
   it('scales back to 2: the highest ordinal stops and keeps its data and identity', async () => {

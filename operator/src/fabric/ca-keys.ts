@@ -73,13 +73,38 @@ export function createServerCertificate(
         extname: 'authorityKeyIdentifier',
         kid: { hex: ski(issuerCert.publicKey.export({ type: 'spki', format: 'pem' }).toString()) },
       },
-      {
-        extname: 'subjectAltName',
-        array: [...hosts.dns.map((dns) => ({ dns })), ...hosts.ips.map((ip) => ({ ip }))],
-      },
+      ...(hosts.dns.length + hosts.ips.length === 0
+        ? []
+        : [
+            {
+              extname: 'subjectAltName',
+              array: [...hosts.dns.map((dns) => ({ dns })), ...hosts.ips.map((ip) => ({ ip }))],
+            },
+          ]),
     ],
     sigalg: 'SHA256withECDSA',
     cakey: issuer.privateKeyPem,
   }).getPEM();
   return { certificate, privateKeyPem: keys.privateKeyPem };
+}
+
+/** TLS for one chaincode server: its own root, the server's certificate, and the peers' client certificate. */
+export interface ChaincodeTls {
+  readonly root: KeyedCertificate;
+  readonly server: KeyedCertificate;
+  readonly client: KeyedCertificate;
+}
+
+/**
+ * Mutual TLS between peers and a chaincode server (CCaaS): a root made for this server
+ * alone signs the server certificate (for `hosts`) and the client certificate every peer
+ * presents; the root and the client pair travel in the package's connection.json.
+ */
+export function createChaincodeTls(label: string, hosts: Hosts): ChaincodeTls {
+  const root = createCaRoot(`${label} chaincode TLS CA`, 'fabric-wallet');
+  return {
+    root,
+    server: createServerCertificate(root, label, hosts),
+    client: createServerCertificate(root, `${label} peer client`, { dns: [], ips: [] }),
+  };
 }

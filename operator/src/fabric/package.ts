@@ -50,7 +50,11 @@ export interface CcaasConnection {
   /** host:port; may hold {{.peername}}-style placeholders for the builder to fill. */
   readonly address: string;
   readonly dialTimeout?: string;
-  readonly tlsRequired?: boolean;
+  /**
+   * TLS to the chaincode server: the root that signed its certificate and, for mutual TLS,
+   * the client certificate and key the peers present (PEM, carried in connection.json).
+   */
+  readonly tls?: { readonly rootCert: string; readonly clientCert?: string; readonly clientKey?: string };
 }
 
 /** Builds `<label>.tgz` = metadata.json + code.tar.gz(connection.json) and its package id. */
@@ -59,10 +63,19 @@ export function ccaasPackage(
   connection: CcaasConnection,
 ): { bytes: Buffer; packageId: string } {
   if (!/^[A-Za-z0-9_.+-]+$/.test(label)) throw new RangeError(`invalid chaincode label ${label}`);
+  const tls = connection.tls;
   const connectionJson = JSON.stringify({
     address: connection.address,
     dial_timeout: connection.dialTimeout ?? '10s',
-    tls_required: connection.tlsRequired ?? false,
+    tls_required: tls !== undefined,
+    ...(tls
+      ? {
+          root_cert: tls.rootCert,
+          ...(tls.clientCert && tls.clientKey
+            ? { client_auth_required: true, client_cert: tls.clientCert, client_key: tls.clientKey }
+            : {}),
+        }
+      : {}),
   });
   const code = gzip(tar([{ name: 'connection.json', content: Buffer.from(connectionJson) }]));
   const metadata = JSON.stringify({ type: 'ccaas', label });

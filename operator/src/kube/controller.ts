@@ -15,7 +15,7 @@ import type {
   FabricPeerSet,
   FabricResource,
 } from '../api/v1alpha1/types.js';
-import { createCaRoot, createServerCertificate } from '../fabric/ca-keys.js';
+import { createCaRoot, createChaincodeTls, createServerCertificate } from '../fabric/ca-keys.js';
 import type { ChannelOrg } from '../fabric/configtx.js';
 import { writeMsp, type SigningIdentity } from '../fabric/identity.js';
 import { OrgPki, type IdentityMaterial } from '../fabric/org-pki.js';
@@ -42,6 +42,8 @@ import {
   caServerName,
   chaincodeAddress,
   chaincodeObjects,
+  chaincodeServiceName,
+  chaincodeTlsSecretName,
   FIELD_MANAGER,
   identitySecretName,
   LABEL_ORDINAL,
@@ -835,13 +837,59 @@ export class Controller {
 
   // ---- FabricChaincode -----------------------------------------------------------------------
 
+  /**
+   * The chaincode server's TLS material (its own root, server and peer-client certificates),
+   * made once into Secret <name>-ccaas-tls; the root and client pair go into connection.json.
+   */
+  private async chaincodeTls(
+    chaincode: FabricChaincode,
+  ): Promise<{ rootCert: string; clientCert: string; clientKey: string }> {
+    const name = chaincodeTlsSecretName(chaincode);
+    const path = `/api/v1/namespaces/${this.namespace}/secrets/${name}`;
+    let stored = await this.client.get<Secret>(path);
+    if (!stored?.data) {
+      const service = chaincodeServiceName(chaincode);
+      const material = createChaincodeTls(service, {
+        dns: serviceNames(service, this.namespace, this.config),
+        ips: [],
+      });
+      const values = {
+        'ca.pem': material.root.certificate,
+        'server.crt': material.server.certificate,
+        'server.key': material.server.privateKeyPem,
+        'client.crt': material.client.certificate,
+        'client.key': material.client.privateKeyPem,
+      };
+      await this.client.createIfMissing(
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: ownedMetadata(chaincode, name),
+          type: 'Opaque',
+          data: Object.fromEntries(
+            Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+        },
+        FIELD_MANAGER,
+      );
+      stored = await this.client.get<Secret>(path);
+    }
+    const data = decode(stored?.data ?? {});
+    return {
+      rootCert: data['ca.pem'] ?? '',
+      clientCert: data['client.crt'] ?? '',
+      clientKey: data['client.key'] ?? '',
+    };
+  }
+
   private async reconcileChaincode(chaincode: FabricChaincode): Promise<Verdict> {
     const channel = this.find<FabricChannel>('FabricChannel', chaincode.spec.channel);
     if (!channel)
       return degraded('ChannelNotFound', `spec.channel ${chaincode.spec.channel} names no FabricChannel`);
     const address = chaincodeAddress(chaincode, this.config);
     const label = `${chaincode.metadata.name}_${chaincode.spec.version}`;
-    const { bytes, packageId } = ccaasPackage(label, { address });
+    const tls = await this.chaincodeTls(chaincode);
+    const { bytes, packageId } = ccaasPackage(label, { address, tls });
     const issuers = (this.resources('FabricCA') as FabricCA[])
       .filter((ca) => ca.spec.identities.some((identity) => identity.walletRole === 'issuer'))
       .map((ca) => ca.spec.mspId);

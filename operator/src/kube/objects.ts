@@ -453,6 +453,9 @@ export function chaincodeAddress(chaincode: FabricChaincode, config: OperatorCon
 }
 
 /** The chaincode server (CCaaS): a Deployment whose CHAINCODE_ID is the package id, and its Service. */
+export const chaincodeTlsSecretName = (chaincode: FabricChaincode) =>
+  `${chaincodeServiceName(chaincode)}-tls`;
+
 export function chaincodeObjects(
   chaincode: FabricChaincode,
   packageId: string,
@@ -470,8 +473,13 @@ export function chaincodeObjects(
       CHAINCODE_ID: packageId,
       WALLET_CHAINCODE_NAME: chaincode.metadata.name,
       ...(issuerMspIds.length > 0 ? { WALLET_ISSUER_MSP_IDS: issuerMspIds.join(',') } : {}),
+      // Mutual TLS with the peers: the operator's Secret <name>-tls (see createChaincodeTls).
+      CHAINCODE_TLS_KEY_FILE: '/etc/chaincode/tls/server.key',
+      CHAINCODE_TLS_CERT_FILE: '/etc/chaincode/tls/server.crt',
+      CHAINCODE_TLS_CLIENT_CA_FILE: '/etc/chaincode/tls/ca.pem',
     }),
     ports: [{ name: 'grpc', containerPort: port }],
+    volumeMounts: [{ name: 'tls', mountPath: '/etc/chaincode/tls', readOnly: true }],
     readinessProbe: { tcpSocket: { port }, periodSeconds: 10 },
     livenessProbe: { tcpSocket: { port }, periodSeconds: 20, initialDelaySeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '512Mi' } },
@@ -482,7 +490,16 @@ export function chaincodeObjects(
     deployment(chaincode, name, objectLabels, {
       replicas: chaincode.spec.server.replicas,
       containers: [container],
-      volumes: [],
+      volumes: [
+        {
+          name: 'tls',
+          secret: {
+            secretName: chaincodeTlsSecretName(chaincode),
+            defaultMode: 0o440,
+            items: ['server.key', 'server.crt', 'ca.pem'].map((key) => ({ key, path: key })),
+          },
+        },
+      ],
     }),
   ];
 }

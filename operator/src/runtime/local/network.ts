@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selects, type Network } from '../../api/v1alpha1/parse.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   FabricPeerSet,
   FabricResource,
 } from '../../api/v1alpha1/types.js';
+import { createChaincodeTls } from '../../fabric/ca-keys.js';
 import type { ChannelOrg } from '../../fabric/configtx.js';
 import { readSigningIdentity, writeMsp, type SigningIdentity } from '../../fabric/identity.js';
 import { OrgPki, type IdentityMaterial } from '../../fabric/org-pki.js';
@@ -578,9 +579,13 @@ export class LocalNetwork {
     // One chaincode server per org; the org's package points its peers at it.
     for (const org of orgNames) {
       const server = await this.chaincodeServer(label, org);
-      const { bytes, packageId } = ccaasPackage(label, { address: `127.0.0.1:${server.port}` });
-      this.packageIds.set(org, packageId);
       const dir = this.layout.chaincodeDir(chaincode.metadata.name);
+      const tls = await this.chaincodeTls(dir, `${label}-${org}`);
+      const { bytes, packageId } = ccaasPackage(label, {
+        address: `127.0.0.1:${server.port}`,
+        ...(tls ? { tls: tls.connection } : {}),
+      });
+      this.packageIds.set(org, packageId);
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, `${label}-${org}.tgz`), bytes);
       this.supervisor.ensure({
@@ -593,6 +598,7 @@ export class LocalNetwork {
           CHAINCODE_ID: packageId,
           WALLET_CHAINCODE_NAME: chaincode.metadata.name,
           WALLET_ISSUER_MSP_IDS: this.issuerMsps().join(','),
+          ...(tls?.env ?? {}),
         },
         cwd: dir,
         logFile: this.layout.log(server.name),
@@ -631,6 +637,48 @@ export class LocalNetwork {
         `  ${chaincode.metadata.name} ${chaincode.spec.version} is committed at sequence ${result.sequence}`,
       );
     await this.stopOtherVersions(chaincode, label);
+  }
+
+  /**
+   * Mutual TLS between the peers and one chaincode server: material made once in
+   * `<dir>/tls-<server>/` (keys 0600). A server whose plaintext package predates this (a data
+   * dir from an earlier version) stays plaintext, so its installed package keeps matching.
+   */
+  private async chaincodeTls(
+    dir: string,
+    server: string,
+  ): Promise<
+    | { connection: { rootCert: string; clientCert: string; clientKey: string }; env: Record<string, string> }
+    | undefined
+  > {
+    const tlsDir = join(dir, `tls-${server}`);
+    const file = (name: string) => join(tlsDir, name);
+    const exists = (path: string) =>
+      access(path).then(
+        () => true,
+        () => false,
+      );
+    if (!(await exists(file('ca.pem')))) {
+      if (await exists(join(dir, `${server}.tgz`))) return undefined;
+      const material = createChaincodeTls(server, { dns: ['localhost'], ips: ['127.0.0.1'] });
+      await mkdir(tlsDir, { recursive: true, mode: 0o700 });
+      await writeFile(file('server.key'), material.server.privateKeyPem, { mode: 0o600 });
+      await writeFile(file('server.crt'), material.server.certificate);
+      await writeFile(file('client.key'), material.client.privateKeyPem, { mode: 0o600 });
+      await writeFile(file('client.crt'), material.client.certificate);
+      await writeFile(file('ca.pem'), material.root.certificate);
+    }
+    const [rootCert, clientCert, clientKey] = await Promise.all(
+      ['ca.pem', 'client.crt', 'client.key'].map((name) => readFile(file(name), 'utf8')),
+    );
+    return {
+      connection: { rootCert: rootCert ?? '', clientCert: clientCert ?? '', clientKey: clientKey ?? '' },
+      env: {
+        CHAINCODE_TLS_KEY_FILE: file('server.key'),
+        CHAINCODE_TLS_CERT_FILE: file('server.crt'),
+        CHAINCODE_TLS_CLIENT_CA_FILE: file('ca.pem'),
+      },
+    };
   }
 
   /** Stops the chaincode servers of versions other than the committed one. */
