@@ -146,3 +146,25 @@ describe('the network command line (3 Raft orderers)', () => {
     expect((await command('status')).output).toContain('not running');
   });
 });
+
+describe('the network command line without --manifest', () => {
+  it('scales the data dir’s own copy of the sample and never edits the tracked sample', async () => {
+    const dir = await tempDir('cli-default-manifest');
+    const samplePath = join(repoRoot, 'manifests', 'local', 'network.yaml');
+    const sample = await readFile(samplePath, 'utf8');
+    const data = join(dir.path, 'data');
+    try {
+      const first = await run(process.execPath, [cli, 'scale', 'wallet', '3', '--data', data]);
+      const second = await run(process.execPath, [cli, 'scale', 'cinema', '2', '--data', data]);
+
+      expect(first.code, first.output).toBe(0);
+      expect(second.code, second.output).toBe(0);
+      const copy = await readFile(join(data, 'network.yaml'), 'utf8');
+      expect(copy).toMatch(/name: wallet\n[\s\S]*?replicas: 3/);
+      expect(copy).toMatch(/name: cinema\n[\s\S]*?replicas: 2/);
+      expect(await readFile(samplePath, 'utf8')).toBe(sample);
+    } finally {
+      await dir.remove();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
+import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
 import { localApiConfig, localFabricConfig } from '../local-config.js';
 import { createLogger } from '../logger.js';
@@ -18,10 +18,12 @@ const option = (name: string, fallback: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? (args[i + 1] ?? fallback) : fallback;
 };
-const manifest = resolve(option('--manifest', join(repoRoot, 'manifests', 'local', 'network.yaml')));
 const dataDir = resolve(
   option('--data', process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network')),
 );
+// The data dir's own copy of the sample unless one is named: scaling never edits a tracked file.
+const named = option('--manifest', '');
+const manifest = named ? resolve(named) : await dataDirManifest(dataDir);
 const apiPort = Number(process.env.API_PORT ?? '8080');
 const say = (line: string) => process.stdout.write(`[wallet] ${line}\n`);
 

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseNetwork } from '../api/v1alpha1/parse.js';
+import { dataDirManifest } from '../runtime/local/manifest.js';
 import { runLocalNetwork } from '../runtime/local/run.js';
 import { formatStatus, type StatusDocument } from '../runtime/local/status.js';
 import { Layout } from '../runtime/local/layout.js';
@@ -14,20 +15,21 @@ import { repoRoot } from '../tools/versions.js';
  *   status              the resources and their conditions, like `kubectl get`
  *   scale <set> <n>     set a FabricPeerSet's replicas in the manifest (a running `up` applies it)
  *   down                stop a running `up`
- * Options: --manifest <file> (manifests/local/network.yaml), --data <dir> (.data/network or
- * FABRIC_WALLET_DATA_DIR).
+ * Options: --manifest <file> (default: <data dir>/network.yaml, copied once from
+ * manifests/local/network.yaml), --data <dir> (.data/network or FABRIC_WALLET_DATA_DIR).
  */
 
 interface Options {
   readonly command: string;
   readonly args: readonly string[];
+  /** Named with --manifest; otherwise the data dir's own copy of the sample (dataDirManifest). */
   readonly manifest: string;
   readonly dataDir: string;
 }
 
-function parseArgs(argv: readonly string[]): Options {
+async function parseArgs(argv: readonly string[]): Promise<Options> {
   const rest: string[] = [];
-  let manifest = join(repoRoot, 'manifests', 'local', 'network.yaml');
+  let manifest: string | undefined;
   let dataDir = process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -36,7 +38,13 @@ function parseArgs(argv: readonly string[]): Options {
     else rest.push(arg);
   }
   const [command = 'up', ...args] = rest;
-  return { command, args, manifest: resolve(manifest), dataDir: resolve(dataDir) };
+  const data = resolve(dataDir);
+  return {
+    command,
+    args,
+    manifest: manifest === undefined ? await dataDirManifest(data) : resolve(manifest),
+    dataDir: data,
+  };
 }
 
 const say = (line: string) => process.stdout.write(`[network] ${line}\n`);
@@ -127,7 +135,7 @@ async function down(options: Options): Promise<void> {
   say(alive(document.pid) ? `pid ${document.pid} still running after 60 s` : 'stopped');
 }
 
-const options = parseArgs(process.argv.slice(2));
+const options = await parseArgs(process.argv.slice(2));
 const commands: Record<string, (o: Options) => Promise<void>> = { up, status, scale, down };
 const command = commands[options.command];
 if (!command) {

@@ -4,3 +4,4 @@ export { Layout } from './layout.js';
 export { freePort, PortBook } from './ports.js';
 export { waitForTcp } from './wait.js';
 export { runLocalNetwork, type RunningNetwork, type RunOptions } from './run.js';
+export { dataDirManifest, SAMPLE_MANIFEST } from './manifest.js';
