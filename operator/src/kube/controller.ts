@@ -587,11 +587,19 @@ export class Controller {
    * go; their PVC and identity Secret stay unless a peer set's scaleDownPolicy is Delete.
    */
   private async scaleIn(set: FabricPeerSet | FabricOrdererSet, replicas: number): Promise<string[]> {
-    const extra = this.ownedBy('Deployment', set)
-      .map((deployment) => Number(deployment.metadata.labels?.[LABEL_ORDINAL] ?? -1))
-      .filter((ordinal) => ordinal >= replicas)
-      .sort((a, b) => b - a);
     const purge = set.kind === 'FabricPeerSet' && set.spec.scaleDownPolicy === 'Delete';
+    // From every kind a node has, so a half-finished earlier removal is finished too.
+    const kinds: Owned[] = purge
+      ? ['Deployment', 'Service', 'PersistentVolumeClaim']
+      : ['Deployment', 'Service'];
+    const extra = [
+      ...new Set(
+        kinds
+          .flatMap((kind) => this.ownedBy(kind, set))
+          .map((object) => Number(object.metadata.labels?.[LABEL_ORDINAL] ?? -1))
+          .filter((ordinal) => ordinal >= replicas),
+      ),
+    ].sort((a, b) => b - a);
     const removed: string[] = [];
     for (const ordinal of extra) {
       const name = nodeName(set, ordinal);
