@@ -68,10 +68,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   }
 
   beforeAll(async () => {
-    plane = await startControlPlane({ controllers: true });
-    const crds = await plane.kubectl('apply', '--server-side', '-f', join(repoRoot, 'manifests', 'crds'));
-    expect(crds.code, crds.output).toBe(0);
-    await plane.kubectl('wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s');
+    plane = await startControlPlane({ controllers: true, crds: join(repoRoot, 'manifests', 'crds') });
     await plane.kubectl('create', 'namespace', NS);
     await startOperator('operator-a');
     const samples = await kubectl('apply', '--server-side', '-f', join(repoRoot, 'manifests', 'samples'));

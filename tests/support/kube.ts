@@ -29,6 +29,11 @@ export interface ControlPlaneOptions {
    * what it owns) and the Deployment/ReplicaSet controllers. Still no scheduler or kubelet.
    */
   readonly controllers?: boolean;
+  /**
+   * CRDs to install before the controllers start: the garbage collector then knows their
+   * kinds at once instead of at its next discovery pass (every 30 s).
+   */
+  readonly crds?: string;
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -129,6 +134,18 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       await apiserver.listening(apiPort, 120_000);
       await ready();
     };
+    if (options.crds) {
+      const installed = await kubectl('apply', '--server-side', '-f', options.crds);
+      if (installed.code !== 0) throw new Error(`CRDs not installed: ${installed.output}`);
+      const established = await kubectl(
+        'wait',
+        '--for=condition=Established',
+        'crd',
+        '--all',
+        '--timeout=60s',
+      );
+      if (established.code !== 0) throw new Error(`CRDs not established: ${established.output}`);
+    }
     if (options.controllers) {
       const managerPort = await freePort();
       const manager = startProcess(
