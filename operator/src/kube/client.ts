@@ -251,9 +251,9 @@ export class KubeClient {
 
   /** GET; undefined when the object does not exist. */
 
-  async get<T extends KubeObject>(path: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(path: string, timeoutMs?: number): Promise<T | undefined> {
     try {
-      return await this.request<T>('GET', path);
+      return await this.request<T>('GET', path, undefined, undefined, timeoutMs);
     } catch (error) {
       if (error instanceof KubeError && error.status === 404) return undefined;
       throw error;
@@ -340,7 +340,7 @@ export class KubeClient {
           if (res.statusCode !== 200) {
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => {
+            const fail = () => {
               const text = Buffer.concat(chunks).toString('utf8').slice(0, 300);
               reject(
                 new KubeError(
@@ -349,7 +349,11 @@ export class KubeClient {
                   `watch ${path}: ${String(res.statusCode)} ${text}`,
                 ),
               );
-            });
+            };
+            res.on('end', fail);
+            // A body cut off mid-way fires neither 'end' nor 'error': 'close' settles it.
+            res.on('close', fail);
+            res.on('error', fail);
             return;
           }
           let buffered = '';
@@ -398,6 +402,9 @@ export class KubeClient {
       req.on('close', () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', abort);
+        // Whatever ended the connection, the caller hears of it (later calls are no-ops).
+        if (signal.aborted) resolve();
+        else reject(new Error(`watch ${path}: connection closed`));
       });
       req.end();
     });

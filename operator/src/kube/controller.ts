@@ -162,7 +162,7 @@ export class Controller {
       {
         concurrency: config.CONCURRENCY,
         baseDelayMs: 500,
-        maxDelayMs: 300_000,
+        maxDelayMs: 60_000,
         ratePerSecond: 20,
         burst: 50,
       },
@@ -289,6 +289,8 @@ export class Controller {
     const object = this.informers.get(kind)?.get(namespace, name);
     this.metrics.depth.set(this.queue.depth);
     if (!object || object.metadata.deletionTimestamp) return { kind: 'done' };
+    // Until every cache is filled, "no Deployment" may only mean "not listed yet": wait.
+    if (!this.synced) return { kind: 'after', ms: 250 };
     const end = this.metrics.duration.startTimer({ kind });
     const parsed = parseResource(withoutServerFields(object));
     let verdict: Verdict;
@@ -316,7 +318,13 @@ export class Controller {
     } catch (error) {
       this.metrics.reconciles.inc({ kind, result: 'error' });
       end();
-      await this.writeStatus(object, degraded('ReconcileError', errorMessage(error)));
+      // Server-side apply drops the fields this manager leaves out: keep what status said.
+      const {
+        conditions: _conditions,
+        observedGeneration: _generation,
+        ...kept
+      } = (object.status ?? {}) as Record<string, unknown>;
+      await this.writeStatus(object, degraded('ReconcileError', errorMessage(error), kept));
       throw error;
     }
     await this.writeStatus(object, verdict);
@@ -337,8 +345,9 @@ export class Controller {
           : degradedConditions;
     const conditions = set(current.conditions ?? [], generation, verdict.reason, verdict.message);
     const status = { ...verdict.fields, observedGeneration: generation, conditions };
+    // Key order differs between what the server returns and what is built here.
     const comparable = (value: Record<string, unknown>) =>
-      JSON.stringify(Object.keys(status).map((field) => [field, value[field]]));
+      stableJson(Object.keys(status).map((field) => [field, value[field]]));
     if (comparable(current) !== comparable(status)) {
       await this.client.apply(
         {
@@ -961,6 +970,15 @@ export class Controller {
       status,
     );
   }
+}
+
+/** JSON with object keys sorted, for comparing values regardless of key order. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }
 
 function isReady(resource: FabricResource): boolean {

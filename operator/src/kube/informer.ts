@@ -137,23 +137,27 @@ export class Informer {
         try {
           if (!this.isStopped()) await this.relist();
         } catch (relistError) {
+          // Back off here too: after a 410 the watch would otherwise retry at once, forever.
           this.options.onWatchError?.(relistError, delay);
+          await sleep(delay, this.abort.signal);
+          delay = Math.min(30_000, delay * 2);
         }
       }
     }
   }
 }
 
+/** Waits `ms`, or less if `signal` aborts; leaves no listener behind either way. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const abort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
   });
 }

@@ -62,23 +62,29 @@ export class LeaderElector {
    */
   async run(onStartedLeading: () => void, onStoppedLeading: () => void): Promise<void> {
     const { retryPeriodMs, leaseDurationSeconds } = this.options;
+    const deadlineMs = leaseDurationSeconds * 1000 * 0.66;
     let lastRenew = 0;
     while (!this.isStopped()) {
       let ok = false;
+      // A leader's attempt may not outlast its renew deadline (a half-open connection would
+      // otherwise keep it acting while another replica takes the lease).
+      const attemptStart = Date.now();
+      const budget = this.leading ? Math.max(200, lastRenew + deadlineMs - attemptStart) : deadlineMs;
       try {
-        ok = await this.tryAcquireOrRenew();
+        ok = await this.tryAcquireOrRenew(Math.min(budget, 30_000));
       } catch (error) {
         this.options.log(`leader election: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (this.isStopped()) break;
       if (ok) {
-        lastRenew = Date.now();
+        // Counted from when the attempt began: the renewTime written is no later than that.
+        lastRenew = attemptStart;
         if (!this.leading) {
           this.leading = true;
           this.options.log(`leader election: ${this.options.identity} is the leader`);
           onStartedLeading();
         }
-      } else if (this.leading && Date.now() - lastRenew > leaseDurationSeconds * 1000 * 0.66) {
+      } else if (this.leading && Date.now() - lastRenew > deadlineMs) {
         this.leading = false;
         this.options.log('leader election: lost the lease');
         onStoppedLeading();
@@ -88,10 +94,10 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(timeoutMs: number): Promise<boolean> {
     const now = new Date();
     const { identity, leaseDurationSeconds, namespace, name } = this.options;
-    const current = await this.client.get<Lease>(this.path);
+    const current = await this.client.get<Lease>(this.path, timeoutMs);
     if (!current) {
       const lease: Lease = {
         apiVersion: 'coordination.k8s.io/v1',
@@ -106,7 +112,13 @@ export class LeaderElector {
         },
       };
       try {
-        this.lease = await this.client.request<Lease>('POST', this.path.replace(/\/[^/]+$/, ''), lease);
+        this.lease = await this.client.request<Lease>(
+          'POST',
+          this.path.replace(/\/[^/]+$/, ''),
+          lease,
+          undefined,
+          timeoutMs,
+        );
         return true;
       } catch (error) {
         if (error instanceof KubeError && error.status === 409) return false;
@@ -132,7 +144,7 @@ export class LeaderElector {
     };
     try {
       // PUT carries metadata.resourceVersion: a concurrent writer makes this fail with 409.
-      this.lease = await this.client.request<Lease>('PUT', this.path, next);
+      this.lease = await this.client.request<Lease>('PUT', this.path, next, undefined, timeoutMs);
       return true;
     } catch (error) {
       if (error instanceof KubeError && error.status === 409) return false;

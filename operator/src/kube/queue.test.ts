@@ -79,6 +79,30 @@ describe('WorkQueue', () => {
     expect(queue.failuresOf('a')).toBe(0);
   });
 
+  it('keeps a failing key’s backoff when it is added again while running or waiting', async () => {
+    const times: number[] = [];
+    const queue: WorkQueue = new WorkQueue(
+      () => {
+        times.push(Date.now());
+        // The failure's own status write comes back as an event while the key runs.
+        queue.add('a');
+        return Promise.reject(new Error('still failing'));
+      },
+      { ...fast, baseDelayMs: 150, maxDelayMs: 150 },
+    );
+
+    queue.add('a');
+    await new Promise((r) => setTimeout(r, 50));
+    queue.add('a');
+    await new Promise((r) => setTimeout(r, 400));
+    queue.stop();
+
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    expect(times.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(140);
+  });
+
   it('limits starts per second across keys', async () => {
     let clock = 0;
     const started: string[] = [];

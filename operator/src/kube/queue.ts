@@ -62,6 +62,9 @@ export class WorkQueue {
   add(key: string): void {
     if (this.stopped) return;
     const timer = this.timers.get(key);
+    // A key backing off after a failure keeps its delay: an event it caused itself (its own
+    // status write) must not turn the backoff into a hot loop.
+    if (timer && this.failuresOf(key) > 0) return;
     if (timer) {
       clearTimeout(timer);
       this.timers.delete(key);
@@ -150,7 +153,9 @@ export class WorkQueue {
     } finally {
       this.running.delete(key);
     }
-    if (this.dirty.delete(key)) this.add(key);
+    const dirty = this.dirty.delete(key);
+    if (this.failuresOf(key) > 0 && retryIn !== undefined) this.addAfter(key, retryIn);
+    else if (dirty) this.add(key);
     else if (retryIn !== undefined) this.addAfter(key, retryIn);
     this.pump();
     if (this.depth === 0) {
