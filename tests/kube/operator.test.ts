@@ -37,6 +37,19 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     return (list?.items ?? []).map((item) => item.metadata.name).sort();
   };
 
+  /** The messages of the ScaledIn events the operator recorded. */
+  const scaledInMessages = async () =>
+    (
+      await kubectl(
+        'get',
+        'events',
+        '--field-selector',
+        'reason=ScaledIn',
+        '-o',
+        'jsonpath={.items[*].message}',
+      )
+    ).output;
+
   async function startOperator(name: string, env: NodeJS.ProcessEnv = {}): Promise<Operator> {
     const port = await freePort();
     const started = startProcess(name, node, [join(repoRoot, 'operator', 'dist', 'cli', 'operator.js')], {
@@ -271,15 +284,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     );
 
     expect(await names('pvc')).toContain('wallet-2-data');
-    const events = await kubectl(
-      'get',
-      'events',
-      '--field-selector',
-      'reason=ScaledIn',
-      '-o',
-      'jsonpath={.items[*].message}',
-    );
-    expect(events.output).toContain('removed wallet-2; storage and identity kept');
+    expect(await scaledInMessages()).toContain('removed wallet-2; storage and identity kept');
   });
 
   it('marks a peer set whose CA does not exist Degraded and records a Warning event', async () => {
@@ -421,15 +426,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
       return left.length === 0 ? true : undefined;
     });
     expect(await names('pvc')).toContain('cinema-1-data');
-    const events = await kubectl(
-      'get',
-      'events',
-      '--field-selector',
-      'reason=ScaledIn',
-      '-o',
-      'jsonpath={.items[*].message}',
-    );
-    expect(events.output).toContain('removed cinema-2; storage and identity deleted');
+    expect(await scaledInMessages()).toContain('removed cinema-2; storage and identity deleted');
   });
 
   it('deletes what a resource owns when it is deleted (garbage collector follows owner references)', async () => {

@@ -423,31 +423,25 @@ export class Controller {
   // ---- FabricCA ----------------------------------------------------------------------------
 
   /** The CA's roots, TLS certificates and bootstrap secret: made once, never rotated by apply. */
-  private async ensureCaSecret(ca: FabricCA): Promise<Record<string, string>> {
-    const path = `/api/v1/namespaces/${this.namespace}/secrets/${caSecretName(ca)}`;
+  /**
+   * A Secret whose values are made once (keys, roots, a bootstrap password) and never rotated
+   * by a reconcile: the stored values when it exists, else `make()`'s, created and read back
+   * (another replica or an earlier run may have won the create).
+   */
+  private async secretOnce(
+    owner: FabricCA | FabricChaincode,
+    name: string,
+    make: () => Record<string, string>,
+  ): Promise<Record<string, string>> {
+    const path = `/api/v1/namespaces/${this.namespace}/secrets/${name}`;
     const existing = await this.client.get<Secret>(path);
     if (existing?.data) return decode(existing.data);
-    const hosts = { dns: serviceNames(ca.metadata.name, this.namespace, this.config), ips: ['127.0.0.1'] };
-    const root = createCaRoot(`${ca.metadata.name}-ca`, ca.spec.org);
-    const tlsRoot = createCaRoot(`${ca.metadata.name}-tlsca`, ca.spec.org);
-    const caTls = createServerCertificate(root, ca.metadata.name, hosts);
-    const tlscaTls = createServerCertificate(tlsRoot, ca.metadata.name, hosts);
-    const values: Record<string, string> = {
-      'ca-cert.pem': root.certificate,
-      'ca-key.pem': root.privateKeyPem,
-      'ca-tls.crt': caTls.certificate,
-      'ca-tls.key': caTls.privateKeyPem,
-      'tlsca-cert.pem': tlsRoot.certificate,
-      'tlsca-key.pem': tlsRoot.privateKeyPem,
-      'tlsca-tls.crt': tlscaTls.certificate,
-      'tlsca-tls.key': tlscaTls.privateKeyPem,
-      boot: `admin:${randomBytes(18).toString('base64url')}`,
-    };
+    const values = make();
     await this.client.createIfMissing(
       {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: ownedMetadata(ca, caSecretName(ca)),
+        metadata: ownedMetadata(owner, name),
         type: 'Opaque',
         data: Object.fromEntries(
           Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
@@ -455,9 +449,30 @@ export class Controller {
       },
       FIELD_MANAGER,
     );
-    // Another replica (or an earlier run) may have won the create: read what is stored.
     const stored = await this.client.get<Secret>(path);
     return stored?.data ? decode(stored.data) : values;
+  }
+
+  /** The CA's roots, TLS certificates and bootstrap secret: made once, never rotated by apply. */
+  private ensureCaSecret(ca: FabricCA): Promise<Record<string, string>> {
+    return this.secretOnce(ca, caSecretName(ca), () => {
+      const hosts = { dns: serviceNames(ca.metadata.name, this.namespace, this.config), ips: ['127.0.0.1'] };
+      const root = createCaRoot(`${ca.metadata.name}-ca`, ca.spec.org);
+      const tlsRoot = createCaRoot(`${ca.metadata.name}-tlsca`, ca.spec.org);
+      const caTls = createServerCertificate(root, ca.metadata.name, hosts);
+      const tlscaTls = createServerCertificate(tlsRoot, ca.metadata.name, hosts);
+      return {
+        'ca-cert.pem': root.certificate,
+        'ca-key.pem': root.privateKeyPem,
+        'ca-tls.crt': caTls.certificate,
+        'ca-tls.key': caTls.privateKeyPem,
+        'tlsca-cert.pem': tlsRoot.certificate,
+        'tlsca-key.pem': tlsRoot.privateKeyPem,
+        'tlsca-tls.crt': tlscaTls.certificate,
+        'tlsca-tls.key': tlscaTls.privateKeyPem,
+        boot: `admin:${randomBytes(18).toString('base64url')}`,
+      };
+    });
   }
 
   /** The org's PKI through its CA Service, once the CA pod is available. */
@@ -861,37 +876,20 @@ export class Controller {
   private async chaincodeTls(
     chaincode: FabricChaincode,
   ): Promise<{ rootCert: string; clientCert: string; clientKey: string }> {
-    const name = chaincodeTlsSecretName(chaincode);
-    const path = `/api/v1/namespaces/${this.namespace}/secrets/${name}`;
-    let stored = await this.client.get<Secret>(path);
-    if (!stored?.data) {
+    const data = await this.secretOnce(chaincode, chaincodeTlsSecretName(chaincode), () => {
       const service = chaincodeServiceName(chaincode);
       const material = createChaincodeTls(service, {
         dns: serviceNames(service, this.namespace, this.config),
         ips: [],
       });
-      const values = {
+      return {
         'ca.pem': material.root.certificate,
         'server.crt': material.server.certificate,
         'server.key': material.server.privateKeyPem,
         'client.crt': material.client.certificate,
         'client.key': material.client.privateKeyPem,
       };
-      await this.client.createIfMissing(
-        {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: ownedMetadata(chaincode, name),
-          type: 'Opaque',
-          data: Object.fromEntries(
-            Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-          ),
-        },
-        FIELD_MANAGER,
-      );
-      stored = await this.client.get<Secret>(path);
-    }
-    const data = decode(stored?.data ?? {});
+    });
     return {
       rootCert: data['ca.pem'] ?? '',
       clientCert: data['client.crt'] ?? '',
