@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real external programs this project runs (Fabric, Fabric CA, FerretDB and,
-# for the Kubernetes tests, etcd, kube-apiserver, kubectl and helm) from the Go module
-# proxy into a versioned cache outside the repository.
+# for the Kubernetes tests, etcd, kube-apiserver, kubectl and helm) into a versioned cache
+# outside the repository: Fabric from its release's source archive (see versions.env), the
+# rest from the Go module proxy.
 #
 #   scripts/tools/bootstrap.sh [core|kube|all|<tool>...] [--force] [--print-dirs]
 #
@@ -14,6 +15,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 
+repo_root=$(cd "$here/../.." && pwd)
+# The Fabric source archive: the pinned one beside the repository unless the environment
+# names another (then with its own sha256).
+fabric_archive=${FABRIC_SOURCE_ARCHIVE:-$(dirname "$repo_root")/shared/third_party/$FABRIC_ARCHIVE_NAME}
+fabric_sha256=${FABRIC_SOURCE_SHA256:-$FABRIC_ARCHIVE_SHA256}
+
 cache_root=${FABRIC_WALLET_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-wallet/tools}
 export GOFLAGS="${GOFLAGS:-} -modcacherw"
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
@@ -25,7 +32,7 @@ die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
 
 tool_dir() {
   case $1 in
-    fabric) echo "$cache_root/fabric-$FABRIC_MODULE_VERSION" ;;
+    fabric) echo "$cache_root/fabric-$FABRIC_VERSION-${fabric_sha256:0:12}" ;;
     fabric-ca) echo "$cache_root/fabric-ca-$FABRIC_CA_VERSION" ;;
     ferretdb) echo "$cache_root/ferretdb-$FERRETDB_VERSION" ;;
     etcd) echo "$cache_root/etcd-$ETCD_VERSION" ;;
@@ -93,17 +100,32 @@ gobuild() {
   step "$tool" "$log" bash -c "cd '$dir/src' && CGO_ENABLED=$cgo go build -trimpath $flags -o '$dir/bin/' $*"
 }
 
+# Fabric from the release's source archive: sha256 checked, unpacked (any top folder),
+# built offline from its vendor/ tree with the version stamped as the release build does;
+# then Fabric's own CCaaS external builder (ccaas_builder, a module of its own whose three
+# small dependencies come from the proxy) and the sample configuration.
 build_fabric() {
-  local dir=$1 log=$2 m=github.com/hyperledger/fabric
-  local pkgs=("$m/cmd/peer" "$m/cmd/orderer" "$m/cmd/configtxgen" "$m/cmd/osnadmin")
-  wrapper fabric "$dir" "$log" "$FABRIC_MODULE_VERSION" "$FABRIC_REPLACES" "${pkgs[@]}"
-  gobuild fabric "$dir" "$log" 0 "-ldflags '-s -w -X $m/common/metadata.Version=$FABRIC_VERSION_LABEL'" "${pkgs[@]}"
-  # The sample configuration ships with the module; keep the exact files beside the binaries.
-  local modsrc
-  modsrc=$(cd "$dir/src" && go list -m -f '{{.Dir}}' $m)
+  local dir=$1 log=$2 m=github.com/hyperledger/fabric src="$1/src"
+  if [[ -n ${FABRIC_SOURCE_ARCHIVE:-} && -z ${FABRIC_SOURCE_SHA256:-} ]]; then
+    die "fabric: FABRIC_SOURCE_ARCHIVE is set to '$FABRIC_SOURCE_ARCHIVE' but FABRIC_SOURCE_SHA256 is not; set it to that archive's pinned sha256"
+  fi
+  [[ -f $fabric_archive ]] || die "fabric: source archive not found at $fabric_archive; put $FABRIC_ARCHIVE_NAME there (../shared/third_party beside the repository) or set FABRIC_SOURCE_ARCHIVE=<path> and FABRIC_SOURCE_SHA256=<sha256> to another archive of Fabric v$FABRIC_VERSION"
+  command -v sha256sum >/dev/null || die "prerequisite missing: 'sha256sum' (coreutils) is not on PATH"
+  local actual
+  actual=$(sha256sum "$fabric_archive" | cut -d' ' -f1)
+  [[ $actual == "$fabric_sha256" ]] || die "fabric: sha256 mismatch for $fabric_archive: expected $fabric_sha256, got $actual; use the archive named in scripts/tools/versions.env or set FABRIC_SOURCE_SHA256 to the pinned sha256 of the archive you trust"
+  say "  fabric: $fabric_archive (sha256 ok)"
+  mkdir -p "$src"
+  step fabric "$log" tar -xzf "$fabric_archive" -C "$src" --strip-components=1
+  [[ -d $src/vendor && -d $src/cmd/peer ]] || die "fabric: $fabric_archive has no vendor/ and cmd/peer under its top folder; it is not a Fabric source archive with vendor/ (full log: $log)"
+  local ld="-s -w -X $m/common/metadata.Version=$FABRIC_VERSION -X $m/common/metadata.CommitSHA=${FABRIC_SOURCE_COMMIT:0:12}"
+  step fabric "$log" bash -c "cd '$src' && GOFLAGS='$GOFLAGS -mod=vendor' CGO_ENABLED=0 go build -trimpath -ldflags '$ld' -o '$dir/bin/' ./cmd/peer ./cmd/orderer ./cmd/configtxgen ./cmd/osnadmin"
+  step fabric "$log" bash -c "cd '$src/ccaas_builder' && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o '$dir/ccaas/bin/' ./cmd/detect ./cmd/build ./cmd/release"
   mkdir -p "$dir/config"
-  cp "$modsrc/sampleconfig/core.yaml" "$modsrc/sampleconfig/orderer.yaml" "$modsrc/sampleconfig/configtx.yaml" "$dir/config/"
+  cp "$src/sampleconfig/core.yaml" "$src/sampleconfig/orderer.yaml" "$src/sampleconfig/configtx.yaml" "$dir/config/"
   chmod u+w "$dir/config/"*
+  rm -rf "$src"
+  say "  fabric: $("$dir/bin/peer" version | grep -m1 'Version:' | sed 's/^ *//') (peer version)"
 }
 
 build_fabric_ca() {
@@ -177,24 +199,25 @@ build_helm() {
   gobuild helm "$dir" "$log" 0 "-ldflags '-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION'" "$p"
 }
 
-# The binaries each tool's build produces; a cached build missing one (an older recipe) is rebuilt.
-tool_bins() {
+# The files each tool's build produces, relative to its directory; a cached build missing
+# one (an older recipe) is rebuilt.
+tool_files() {
   case $1 in
-    fabric) echo peer orderer configtxgen osnadmin ;;
-    fabric-ca) echo fabric-ca-server fabric-ca-client ;;
-    ferretdb) echo ferretdb ;;
-    etcd) echo etcd ;;
-    kubernetes) echo kube-apiserver kubectl kube-controller-manager ;;
-    helm) echo helm ;;
+    fabric) echo bin/peer bin/orderer bin/configtxgen bin/osnadmin ccaas/bin/detect ccaas/bin/build ccaas/bin/release config/core.yaml ;;
+    fabric-ca) echo bin/fabric-ca-server bin/fabric-ca-client ;;
+    ferretdb) echo bin/ferretdb ;;
+    etcd) echo bin/etcd ;;
+    kubernetes) echo bin/kube-apiserver bin/kubectl bin/kube-controller-manager ;;
+    helm) echo bin/helm ;;
     skaffold-schema) ;;
   esac
 }
 
-# complete <tool> <dir>: the build finished (.done) and every binary is there.
+# complete <tool> <dir>: the build finished (.done) and every file is there.
 complete() {
-  local b
+  local f
   [[ -f $2/.done ]] || return 1
-  for b in $(tool_bins "$1"); do [[ -x $2/bin/$b ]] || return 1; done
+  for f in $(tool_files "$1"); do [[ -e $2/$f ]] || return 1; done
 }
 
 ensure() {

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configtxYaml } from './configtx.js';
 
+const consenter = (ordinal: number) => ({
+  host: '127.0.0.1',
+  port: 7050 + ordinal,
+  tlsCertFile: `/d/o${String(ordinal)}/tls/server.crt`,
+  mspId: 'OrdererOrgMSP',
+  identityCertFile: `/d/o${String(ordinal)}/msp/signcerts/cert.pem`,
+});
+
 describe('configtxYaml', () => {
-  const yaml = configtxYaml({
+  const base = {
     ordererOrgs: [
       {
         name: 'OrdererOrg',
@@ -26,10 +34,16 @@ describe('configtxYaml', () => {
         anchorPeers: [{ host: '127.0.0.1', port: 9051 }],
       },
     ],
-    consenters: [{ host: '127.0.0.1', port: 7050, tlsCertFile: '/d/o0/tls/server.crt' }],
+  };
+  const channelOf = (yaml: string) =>
+    (parse(yaml) as { Profiles: { Channel: Record<string, Record<string, unknown>> } }).Profiles.Channel;
+  const profile = channelOf(configtxYaml({ ...base, consensus: 'etcdraft', consenters: [consenter(0)] }));
+
+  it('requires the Fabric v3 channel capability and sets no global orderer addresses', () => {
+    expect(profile.Capabilities).toEqual({ V3_0: true });
+    expect(profile.Orderer).not.toHaveProperty('Addresses');
+    expect(profile.Application?.Capabilities).toEqual({ V2_5: true });
   });
-  const profile = (parse(yaml) as { Profiles: { Channel: Record<string, Record<string, unknown>> } }).Profiles
-    .Channel;
 
   it('orders with Raft through the given consenters and a short batch timeout', () => {
     expect(profile.Orderer).toMatchObject({
@@ -46,6 +60,41 @@ describe('configtxYaml', () => {
         ],
       },
     });
+  });
+
+  it('orders with SmartBFT through numbered consenters with their MSP and signing certificate', () => {
+    const bft = channelOf(
+      configtxYaml({
+        ...base,
+        consensus: 'BFT',
+        consenters: [0, 1, 2, 3].map(consenter),
+        batchTimeout: '100ms',
+      }),
+    );
+
+    expect(bft.Orderer).not.toHaveProperty('EtcdRaft');
+    expect(bft.Orderer).toMatchObject({
+      OrdererType: 'BFT',
+      BatchTimeout: '100ms',
+      SmartBFT: { RequestBatchMaxInterval: '100ms' },
+    });
+    const mapping = bft.Orderer?.ConsenterMapping as Record<string, unknown>[];
+    expect(mapping.map((entry) => entry.ID)).toEqual([1, 2, 3, 4]);
+    expect(mapping[3]).toEqual({
+      ID: 4,
+      Host: '127.0.0.1',
+      Port: 7053,
+      MSPID: 'OrdererOrgMSP',
+      Identity: '/d/o3/msp/signcerts/cert.pem',
+      ClientTLSCert: '/d/o3/tls/server.crt',
+      ServerTLSCert: '/d/o3/tls/server.crt',
+    });
+  });
+
+  it('refuses BFT with fewer than four consenters', () => {
+    expect(() => configtxYaml({ ...base, consensus: 'BFT', consenters: [0, 1, 2].map(consenter) })).toThrow(
+      'BFT needs at least 4 consenters',
+    );
   });
 
   it('requires endorsement and lifecycle approval by a MAJORITY of the peer orgs', () => {

@@ -17,9 +17,16 @@ export interface Consenter {
   readonly port: number;
   /** Paths to the orderer's TLS certificate (client and server are the same here). */
   readonly tlsCertFile: string;
+  /** BFT only: the orderer's MSP and its signing certificate (it signs the blocks). */
+  readonly mspId: string;
+  readonly identityCertFile: string;
 }
 
+/** The ordering service's consensus: Raft (crash fault tolerant) or SmartBFT (3f+1 nodes). */
+export type Consensus = 'etcdraft' | 'BFT';
+
 export interface ChannelProfile {
+  readonly consensus: Consensus;
   readonly ordererOrgs: readonly ChannelOrg[];
   readonly peerOrgs: readonly ChannelOrg[];
   readonly consenters: readonly Consenter[];
@@ -59,9 +66,65 @@ function orgSection(org: ChannelOrg, kind: 'peer' | 'orderer') {
 const implicit = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
 
 /**
+ * The consensus part of the Orderer section. Raft lists its consenters by TLS certificate.
+ * SmartBFT numbers them (ID from 1, in the given order, fixed for the channel's life) and
+ * needs each one's MSP and signing certificate, because blocks carry a quorum of orderer
+ * signatures; configtxgen derives the BlockValidation policy from that list and forces
+ * leader rotation off. The SmartBFT timeouts are Fabric's defaults except the batch
+ * interval, which follows the batch timeout so both consensus types answer alike.
+ */
+function consensusSection(profile: ChannelProfile) {
+  if (profile.consensus === 'etcdraft') {
+    return {
+      OrdererType: 'etcdraft',
+      EtcdRaft: {
+        Consenters: profile.consenters.map((consenter) => ({
+          Host: consenter.host,
+          Port: consenter.port,
+          ClientTLSCert: consenter.tlsCertFile,
+          ServerTLSCert: consenter.tlsCertFile,
+        })),
+      },
+    };
+  }
+  if (profile.consenters.length < 4) {
+    throw new RangeError(
+      `BFT needs at least 4 consenters (3f+1 with f >= 1), got ${String(profile.consenters.length)}`,
+    );
+  }
+  return {
+    OrdererType: 'BFT',
+    ConsenterMapping: profile.consenters.map((consenter, index) => ({
+      ID: index + 1,
+      Host: consenter.host,
+      Port: consenter.port,
+      MSPID: consenter.mspId,
+      Identity: consenter.identityCertFile,
+      ClientTLSCert: consenter.tlsCertFile,
+      ServerTLSCert: consenter.tlsCertFile,
+    })),
+    SmartBFT: {
+      RequestBatchMaxCount: profile.maxMessageCount ?? 200,
+      RequestBatchMaxInterval: profile.batchTimeout ?? '250ms',
+      RequestForwardTimeout: '2s',
+      RequestComplainTimeout: '20s',
+      RequestAutoRemoveTimeout: '3m',
+      ViewChangeResendInterval: '5s',
+      ViewChangeTimeout: '20s',
+      LeaderHeartbeatTimeout: '1m',
+      LeaderHeartbeatCount: 10,
+      CollectTimeout: '1s',
+      IncomingMessageBufferSize: 200,
+      RequestPoolSize: 100000,
+    },
+  };
+}
+
+/**
  * configtx.yaml for one application channel with no system channel (genesis block for the
- * channel participation API): Raft ordering, and endorsement and lifecycle by MAJORITY of
- * the peer orgs.
+ * channel participation API): Raft or SmartBFT ordering, Fabric v3 channel capability
+ * (needed by BFT; with it no global orderer addresses, each orderer org lists its
+ * endpoints), and endorsement and lifecycle by MAJORITY of the peer orgs.
  */
 export function configtxYaml(profile: ChannelProfile): string {
   const document = {
@@ -72,22 +135,14 @@ export function configtxYaml(profile: ChannelProfile): string {
           Writers: implicit('ANY Writers'),
           Admins: implicit('MAJORITY Admins'),
         },
-        Capabilities: { V2_0: true },
+        Capabilities: { V3_0: true },
         Orderer: {
-          OrdererType: 'etcdraft',
+          ...consensusSection(profile),
           BatchTimeout: profile.batchTimeout ?? '250ms',
           BatchSize: {
             MaxMessageCount: profile.maxMessageCount ?? 200,
             AbsoluteMaxBytes: '10 MB',
             PreferredMaxBytes: '2 MB',
-          },
-          EtcdRaft: {
-            Consenters: profile.consenters.map((consenter) => ({
-              Host: consenter.host,
-              Port: consenter.port,
-              ClientTLSCert: consenter.tlsCertFile,
-              ServerTLSCert: consenter.tlsCertFile,
-            })),
           },
           Organizations: profile.ordererOrgs.map((org) => orgSection(org, 'orderer')),
           Policies: {
@@ -107,7 +162,7 @@ export function configtxYaml(profile: ChannelProfile): string {
             LifecycleEndorsement: implicit('MAJORITY Endorsement'),
             Endorsement: implicit('MAJORITY Endorsement'),
           },
-          Capabilities: { V2_0: true },
+          Capabilities: { V2_5: true },
         },
       },
     },

@@ -42,9 +42,9 @@ export const OperatorConfigSchema = z.strictObject({
   CA_STORAGE: quantity.default('1Gi'),
   ORDERER_STORAGE: quantity.default('10Gi'),
   PEER_STORAGE: quantity.default('10Gi'),
-  CA_IMAGE: z.string().min(1).default('hyperledger/fabric-ca:1.5.15'),
-  ORDERER_IMAGE: z.string().min(1).default('hyperledger/fabric-orderer:3.1.1'),
-  PEER_IMAGE: z.string().min(1).default('hyperledger/fabric-peer:3.1.1'),
+  CA_IMAGE: z.string().min(1).default('hyperledger/fabric-ca:1.5.21'),
+  ORDERER_IMAGE: z.string().min(1).default('hyperledger/fabric-orderer:3.1.5'),
+  PEER_IMAGE: z.string().min(1).default('hyperledger/fabric-peer:3.1.5'),
   /** Used for a FabricChaincode without spec.server.image. */
   CHAINCODE_IMAGE: z.string().min(1).default('fabric-wallet/ccaas:latest'),
   /** Run Fabric admin steps (enroll, join, install, approve, commit) when pods are ready. */

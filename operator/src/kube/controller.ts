@@ -693,15 +693,19 @@ export class Controller {
       const consenters = [];
       for (let ordinal = 0; ordinal < ordererSet.spec.replicas; ordinal++) {
         const name = nodeName(ordererSet, ordinal);
-        const tls = (await this.identityOf(name))?.tls;
-        if (!tls) throw new Error(`orderer ${name} has no TLS certificate yet`);
+        const identity = await this.identityOf(name);
+        if (!identity?.tls) throw new Error(`orderer ${name} has no TLS certificate yet`);
         const tlsCertFile = join(dir, 'consenters', `${name}.crt`);
+        const identityCertFile = join(dir, 'consenters', `${name}.identity.pem`);
         await mkdir(join(dir, 'consenters'), { recursive: true });
-        await writeFile(tlsCertFile, tls.certificate);
+        await writeFile(tlsCertFile, identity.tls.certificate);
+        await writeFile(identityCertFile, identity.signer.certificate);
         consenters.push({
           host: serviceHost(name, this.namespace, this.config),
           port: PORTS.orderer,
           tlsCertFile,
+          mspId: ordererCa.spec.mspId,
+          identityCertFile,
         });
       }
       const peerOrgs = new Map<string, ChannelOrg>();
@@ -720,6 +724,7 @@ export class Controller {
         join(dir, 'block'),
         channel.metadata.name,
         {
+          consensus: ordererSet.spec.consensus,
           ordererOrgs: [
             {
               name: ordererCa.spec.org,
@@ -787,11 +792,6 @@ export class Controller {
       return degraded(
         'OrdererSetNotFound',
         `spec.ordererSet ${channel.spec.ordererSet} names no FabricOrdererSet`,
-      );
-    if (ordererSet.spec.consensus !== 'etcdraft')
-      return degraded(
-        'UnsupportedConsensus',
-        `consensus ${ordererSet.spec.consensus} is not supported yet; use etcdraft`,
       );
     const members = this.channelMembers(channel);
     if (members.length === 0)

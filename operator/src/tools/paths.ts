@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, toolVersion } from './versions.js';
+import { toolVersion } from './versions.js';
 
 /** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
 export type ToolName =
   'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
 
-const versionKey: Record<ToolName, string> = {
-  fabric: 'FABRIC_MODULE_VERSION',
+const versionKey: Record<Exclude<ToolName, 'fabric'>, string> = {
   'fabric-ca': 'FABRIC_CA_VERSION',
   ferretdb: 'FERRETDB_VERSION',
   etcd: 'ETCD_VERSION',
@@ -27,6 +26,12 @@ export function toolsCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Directory of one tool's build (`bin/`, `build.log`, `.done`), named by its version. */
 export function toolDir(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+  if (tool === 'fabric') {
+    // Built from a source archive: named by version and the archive's sha256, as the
+    // bootstrap does, so another archive (FABRIC_SOURCE_SHA256) gets a build of its own.
+    const sha = env.FABRIC_SOURCE_SHA256 ?? toolVersion('FABRIC_ARCHIVE_SHA256');
+    return join(toolsCacheRoot(env), `fabric-${toolVersion('FABRIC_VERSION')}-${sha.slice(0, 12)}`);
+  }
   return join(toolsCacheRoot(env), `${tool}-${toolVersion(versionKey[tool])}`);
 }
 
@@ -50,10 +55,10 @@ export function fabricConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * This project's CCaaS external builder (bin/detect, bin/build, bin/release), the directory a
- * peer's `chaincode.externalBuilders[].path` points at. Fabric's own ccaas_builder module is
- * not served by the module proxy reachable here, and the builder is three small steps.
+ * Fabric's own CCaaS external builder (bin/detect, bin/build, bin/release), built with the
+ * peer from the same release: the directory a peer's `chaincode.externalBuilders[].path`
+ * points at, as /opt/hyperledger/ccaas_builder is in Fabric's peer image.
  */
-export function ccaasBuilderDir(): string {
-  return join(repoRoot, 'operator', 'ccaas-builder');
+export function ccaasBuilderDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolDir('fabric', env), 'ccaas');
 }

@@ -22,8 +22,10 @@ describe('parseVersions', () => {
   it('parses the repository versions file and finds every tool the bootstrap builds', () => {
     const versions = parseVersions(readFileSync(versionsFile, 'utf8'));
 
+    expect(versions.get('FABRIC_VERSION')).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(versions.get('FABRIC_ARCHIVE_SHA256')).toMatch(/^[0-9a-f]{64}$/);
+    expect(versions.get('FABRIC_SOURCE_COMMIT')).toMatch(/^[0-9a-f]{40}$/);
     for (const key of [
-      'FABRIC_MODULE_VERSION',
       'FABRIC_CA_VERSION',
       'FERRETDB_VERSION',
       'ETCD_VERSION',

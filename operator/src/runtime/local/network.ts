@@ -483,18 +483,15 @@ export class LocalNetwork {
     const ordererSet = this.network.ordererSets.find((set) => set.metadata.name === channel.spec.ordererSet);
     if (!ordererSet)
       throw new Error(`channel ${channel.metadata.name}: no FabricOrdererSet ${channel.spec.ordererSet}`);
-    if (ordererSet.spec.consensus !== 'etcdraft') {
-      throw new Error(
-        `FabricOrdererSet ${ordererSet.metadata.name}: consensus ${ordererSet.spec.consensus} is not supported by this runtime yet (use etcdraft)`,
-      );
-    }
     const ordererOrg = this.orgOfCa(ordererSet.spec.ca);
     const orderers = this.ordererNames();
     const consenters = await Promise.all(
-      orderers.map(async ({ name }) => ({
+      orderers.map(async ({ name, org }) => ({
         host: '127.0.0.1',
         port: await this.port(name),
         tlsCertFile: join(this.layout.node(name), 'tls', 'server.crt'),
+        mspId: org.mspId,
+        identityCertFile: join(this.layout.node(name), 'msp', 'signcerts', 'cert.pem'),
       })),
     );
     const peerOrgs = new Map<string, ChannelOrg>();
@@ -516,6 +513,7 @@ export class LocalNetwork {
       ordererEndpoints: consenters.map((consenter) => `${consenter.host}:${consenter.port}`),
     };
     return genesisBlock(toolBin('fabric', 'configtxgen'), dir, channel.metadata.name, {
+      consensus: ordererSet.spec.consensus,
       ordererOrgs: [ordererChannelOrg],
       peerOrgs: [...peerOrgs.values()],
       consenters,
