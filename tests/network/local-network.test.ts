@@ -6,6 +6,7 @@ import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { parseNetwork, type Network } from '@fabric-wallet/operator/api';
 import {
   PeerAdmin,
+  channelOrdering,
   connectGateway,
   queryCommitted,
   validationParameter,
@@ -104,6 +105,8 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
     const peers = network.peers();
 
     expect(peers.map((peer) => peer.name)).toEqual(['wallet-peer-0', 'wallet-peer-1', 'cinema-peer-0']);
+    const genesis = await readFile(join(network.layout.channelDir('payments'), 'genesis.block'));
+    expect(channelOrdering(genesis).consensus).toBe('etcdraft');
     for (const peer of peers) {
       const admin = new PeerAdmin(peer.endpoint, network.org(peer.org).admin);
       expect(await admin.channels()).toEqual(['payments']);

@@ -11,3 +11,5 @@ export { parsePolicy, PolicyError } from './policy.js';
 export { PeerAdmin, ProposalError, type PeerEndpoint } from './peer-admin.js';
 export { ccaasPackage } from './package.js';
 export { CaClient, CaError, type Enrolled } from './ca.js';
+export { channelOrdering } from './config-block.js';
+export { channelInfo, type ChannelInfo, type OsnAdminEndpoint } from './osnadmin.js';

@@ -9,7 +9,7 @@ import type {
   FabricResource,
 } from '../../api/v1alpha1/types.js';
 import { createChaincodeTls } from '../../fabric/ca-keys.js';
-import type { ChannelOrg } from '../../fabric/configtx.js';
+import type { ChannelOrg, Consensus } from '../../fabric/configtx.js';
 import { readSigningIdentity, writeMsp, type SigningIdentity } from '../../fabric/identity.js';
 import { OrgPki, type IdentityMaterial } from '../../fabric/org-pki.js';
 import { ccaasPackage } from '../../fabric/package.js';
@@ -379,18 +379,19 @@ export class LocalNetwork {
     return this.org(this.caOf(caName).spec.org);
   }
 
-  private ordererNames(): { name: string; org: LocalOrg }[] {
+  private ordererNames(): { name: string; org: LocalOrg; consensus: Consensus }[] {
     return this.network.ordererSets.flatMap((set) =>
       Array.from({ length: set.spec.replicas }, (_, i) => ({
         name: `${set.metadata.name}-${i}`,
         org: this.orgOfCa(set.spec.ca),
+        consensus: set.spec.consensus,
       })),
     );
   }
 
   private async reconcileOrderers(): Promise<void> {
     await Promise.all(
-      this.ordererNames().map(async ({ name, org }) => {
+      this.ordererNames().map(async ({ name, org, consensus }) => {
         const node = this.layout.node(name);
         await org.pki.ensure(`nodes/${name}`, {
           id: name,
@@ -407,7 +408,7 @@ export class LocalNetwork {
           name,
           command: toolBin('fabric', 'orderer'),
           args: [],
-          env: { PATH: process.env.PATH ?? '', ...ordererEnv(node, ports, org.mspId) },
+          env: { PATH: process.env.PATH ?? '', ...ordererEnv(node, ports, org.mspId, consensus) },
           cwd: node,
           logFile: this.layout.log(name),
         });

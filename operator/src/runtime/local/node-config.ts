@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import type { Consensus } from '../../fabric/configtx.js';
 import { ccaasBuilderDir, fabricConfigDir } from '../../tools/paths.js';
 
 /**
@@ -35,7 +36,10 @@ export function ordererEnv(
   node: string,
   ports: { listen: number; admin: number; operations: number },
   mspId: string,
+  consensus: Consensus,
 ): Record<string, string> {
+  // Raft keeps the folder name earlier data dirs have; SmartBFT writes its WAL under its own.
+  const consensusDir = join(node, 'data', consensus === 'BFT' ? 'smartbft' : 'etcdraft');
   const tls = (file: string) => join(node, 'tls', file);
   return {
     FABRIC_CFG_PATH: join(node, 'config'),
@@ -60,8 +64,8 @@ export function ordererEnv(
     ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
     ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls('ca.crt')}]`,
     ORDERER_FILELEDGER_LOCATION: join(node, 'data', 'ledger'),
-    ORDERER_CONSENSUS_WALDIR: join(node, 'data', 'etcdraft', 'wal'),
-    ORDERER_CONSENSUS_SNAPDIR: join(node, 'data', 'etcdraft', 'snapshot'),
+    ORDERER_CONSENSUS_WALDIR: join(consensusDir, 'wal'),
+    ORDERER_CONSENSUS_SNAPDIR: join(consensusDir, 'snapshot'),
     ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${ports.operations}`,
     ORDERER_METRICS_PROVIDER: 'prometheus',
   };
@@ -85,6 +89,11 @@ export function peerEnv(
     CORE_PEER_CHAINCODELISTENADDRESS: `127.0.0.1:${ports.chaincode}`,
     CORE_PEER_GOSSIP_BOOTSTRAP: gossipBootstrap,
     CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+    // How soon gossip retries an unreachable anchor peer (Fabric's default is 25 s). Peers
+    // join a new channel at about the same time, and a peer that dials another org's anchor
+    // before it trusts that org's TLS root (from the channel config) fails; with 25 s the
+    // gateway cannot reach that org for endorsements until the retry (seen: 30 s commits).
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
     CORE_PEER_LOCALMSPID: mspId,
     CORE_PEER_MSPCONFIGPATH: join(node, 'msp'),
     CORE_PEER_TLS_ENABLED: 'true',
