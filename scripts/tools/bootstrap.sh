@@ -125,7 +125,12 @@ build_fabric() {
   cp "$src/sampleconfig/core.yaml" "$src/sampleconfig/orderer.yaml" "$src/sampleconfig/configtx.yaml" "$dir/config/"
   chmod u+w "$dir/config/"*
   rm -rf "$src"
-  say "  fabric: $("$dir/bin/peer" version | grep -m1 'Version:' | sed 's/^ *//') (peer version)"
+  say "  fabric: $(fabric_version "$dir")"
+}
+
+# What the built peer says of its version, e.g. "peer version: Version: 3.1.5, Commit SHA: 86c1172bec37".
+fabric_version() {
+  echo "peer version: $("$1/bin/peer" version 2>&1 | grep -E 'Version:|Commit SHA:' | grep -v 'Go version' | sed 's/^ *//' | paste -sd, - | sed 's/,/, /g')"
 }
 
 build_fabric_ca() {
@@ -225,6 +230,7 @@ ensure() {
   dir=$(tool_dir "$tool")
   if [[ $force == 0 ]] && complete "$tool" "$dir"; then
     say "$tool: cached in $dir"
+    [[ $tool != fabric ]] || say "  fabric: $(fabric_version "$dir")"
     return
   fi
   require_prereqs

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
-import { repoRoot, toolDir } from '@fabric-wallet/operator/tools';
+import { repoRoot, toolDir, toolVersion } from '@fabric-wallet/operator/tools';
 
 /**
  * No container engine runs here, so images are not built in CI; these checks keep the
@@ -11,7 +11,9 @@ import { repoRoot, toolDir } from '@fabric-wallet/operator/tools';
  */
 interface Skaffold {
   apiVersion: string;
-  build: { artifacts: { image: string; context: string; docker: { dockerfile: string } }[] };
+  build: {
+    artifacts: { image: string; context: string; docker: { dockerfile: string; cliFlags?: string[] } }[];
+  };
   deploy: {
     helm: {
       releases: {
@@ -74,6 +76,25 @@ describe('container images and skaffold.yaml', () => {
     expect(valid).toBe(true);
     const typo = validate({ ...skaffold, deploy: { helm: { relases: [] } } });
     expect(typo).toBe(false);
+  });
+
+  it('hands the operator image Fabric’s source archive as the build context its Dockerfile copies from', () => {
+    const operator = skaffold.build.artifacts.find((artifact) => artifact.image === 'fabric-wallet/operator');
+    const flag = operator?.docker.cliFlags?.find((f) => f.startsWith('--build-context=fabric-source='));
+    const dockerfile = readFileSync(join(repoRoot, 'operator', 'Dockerfile'), 'utf8');
+    const archive = /^ARG FABRIC_ARCHIVE_NAME=(\S+)$/m.exec(dockerfile)?.[1];
+
+    expect(dockerfile).toMatch(
+      /^COPY --from=fabric-source \$\{FABRIC_ARCHIVE_NAME\} \/shared\/third_party\/$/m,
+    );
+    expect(archive).toBe(toolVersion('FABRIC_ARCHIVE_NAME'));
+    expect(flag).toBeDefined();
+    const dir = join(
+      repoRoot,
+      operator?.context ?? '.',
+      (flag ?? '').replace('--build-context=fabric-source=', ''),
+    );
+    expect(existsSync(join(dir, archive ?? '')), `${dir}/${archive ?? ''}`).toBe(true);
   });
 
   it('builds the three images from their Dockerfiles', () => {
