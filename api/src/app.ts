@@ -16,6 +16,7 @@ import { cinemaRoutes } from './routes/cinema.js';
 import { traceRoutes } from './routes/trace.js';
 import { healthRoutes, metrics } from './routes/health.js';
 import type { IndexerStatus } from './indexer/indexer.js';
+import type { Reconciler } from './indexer/reconciler.js';
 import { rechargeRoutes } from './routes/recharges.js';
 import { walletRoutes } from './routes/wallet.js';
 import { Accounts } from './services/accounts.js';
@@ -34,13 +35,17 @@ export interface AppDeps {
   readonly devPayments?: boolean;
   /** The running indexer, whose lag /readyz reports. */
   readonly indexer?: { snapshot(): IndexerStatus };
+  /** The outer DB's reconciler: payments the ledger refuses make it check the payer. */
+  readonly reconciler?: Reconciler;
 }
 
 /** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { collections } = deps.db;
   const accounts = new Accounts(collections, deps.config.fabric, deps.config.sessionTtlMs);
-  const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric);
+  const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric, (userId) => {
+    deps.reconciler?.suspect(userId);
+  });
   const recharges = new Recharges(collections, deps.ledger, deps.config.fabric.issuer);
   const cinema = new Cinema(collections, deps.ledger, accounts, wallet);
 
@@ -57,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   const { registry, middleware: measure } = metrics();
+  deps.reconciler?.attachMetrics(registry);
   app.use(requestId({ limitLength: 64 }));
   app.use(measure);
   app.use(async (c, next) => {
@@ -109,6 +115,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     reader: deps.config.fabric.registrar,
     registry,
     ...(deps.indexer ? { indexer: deps.indexer } : {}),
+    ...(deps.reconciler ? { reconciler: deps.reconciler } : {}),
   });
   accountRoutes(app, accounts);
   walletRoutes(app, wallet, collections, deps.ledger, deps.config.fabric.registrar);

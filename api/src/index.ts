@@ -6,3 +6,5 @@ export { Ledger } from './fabric/ledger.js';
 export { localApiConfig, localFabricConfig } from './local-config.js';
 export { createLogger, type Logger } from './logger.js';
 export { Indexer, wipeLedgerIndex, rebuildIndex, applyEvent } from './indexer/indexer.js';
+export { Reconciler, type ReconcileResult, type ReconcilerStatus } from './indexer/reconciler.js';
+export { applyTx } from './db/projection.js';

@@ -5,6 +5,7 @@ import { purgeExpired } from './db/maintenance.js';
 import { connectDatabase, type Database } from './db/mongo.js';
 import { Ledger } from './fabric/ledger.js';
 import { Indexer } from './indexer/indexer.js';
+import { Reconciler } from './indexer/reconciler.js';
 import type { Logger } from 'pino';
 
 export interface RunningApi {
@@ -24,9 +25,12 @@ export async function runApi(config: ApiConfig, logger: Logger, devPayments: boo
   const ledger = new Ledger(config.fabric);
   const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, logger);
   indexer.start();
-  const app = createApp({ config, db, ledger, logger, devPayments, indexer });
+  const reconciler = new Reconciler(db.collections, ledger, config.fabric.registrar, logger);
+  reconciler.start();
+  const app = createApp({ config, db, ledger, logger, devPayments, indexer, reconciler });
 
-  // Expired sessions and old idempotency records go every 10 minutes (no TTL indexes on FerretDB v1).
+  // Expired sessions and old idempotency records go every 10 minutes (the work of TTL indexes,
+  // which FerretDB does not have).
   const purge = setInterval(() => {
     purgeExpired(db.collections).catch((error: unknown) => {
       logger.warn({ err: String(error) }, 'purge of expired records failed');
@@ -38,6 +42,7 @@ export async function runApi(config: ApiConfig, logger: Logger, devPayments: boo
   const stop = async () => {
     clearInterval(purge);
     server.close();
+    await reconciler.stop();
     await indexer.stop();
     ledger.close();
     await db.close();

@@ -34,7 +34,7 @@ tool_dir() {
   case $1 in
     fabric) echo "$cache_root/fabric-$FABRIC_VERSION-${fabric_sha256:0:12}" ;;
     fabric-ca) echo "$cache_root/fabric-ca-$FABRIC_CA_VERSION" ;;
-    ferretdb) echo "$cache_root/ferretdb-$FERRETDB_VERSION" ;;
+    ferretdb) echo "$cache_root/ferretdb-$FERRETDB_VERSION-pg$POSTGRES_MAJOR-documentdb-$DOCUMENTDB_VERSION" ;;
     etcd) echo "$cache_root/etcd-$ETCD_VERSION" ;;
     kubernetes) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
     helm) echo "$cache_root/helm-$HELM_VERSION" ;;
@@ -142,18 +142,92 @@ build_fabric_ca() {
   gobuild fabric-ca "$dir" "$log" 0 "$ld -tags caclient" "$m/fabric-ca-client"
 }
 
+# check_archive <tool> <path> <sha256> <what to set>: the archive exists and has the pinned
+# sha256, or one line says where the bootstrap looked, what it found and what to set.
+check_archive() {
+  local tool=$1 path=$2 sha=$3 hint=$4 actual
+  [[ -f $path ]] || die "$tool: source archive not found at $path; $hint"
+  command -v sha256sum >/dev/null || die "prerequisite missing: 'sha256sum' (coreutils) is not on PATH"
+  actual=$(sha256sum "$path" | cut -d' ' -f1)
+  [[ $actual == "$sha" ]] || die "$tool: sha256 mismatch for $path: expected $sha, got $actual; $hint"
+}
+
+# debian_packages <tool> <log> <package...>: installs the missing ones with apt-get when
+# running as root; otherwise stops with the one command that installs them.
+debian_packages() {
+  local tool=$1 log=$2 p missing=()
+  shift 2
+  command -v dpkg-query >/dev/null || die "$tool: needs Debian packages ($*) and this is not a Debian-like system (no dpkg-query); install their equivalents and run this again"
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  [[ $(id -u) == 0 ]] || die "$tool: Debian packages missing: ${missing[*]}; run: sudo apt-get install -y --no-install-recommends ${missing[*]}"
+  say "  $tool: installing Debian packages: ${missing[*]}"
+  step "$tool" "$log" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# The outer DB's local server, all in <dir>: a private copy of Debian's PostgreSQL
+# $POSTGRES_MAJOR (pg/, relocatable: its binaries find share/ and lib/ relative to
+# themselves) with DocumentDB, pgvector and pg_cron built from the pinned source archives and
+# installed into that copy (libbson static inside DocumentDB), and FerretDB v2 (bin/). No
+# system directory is written except by apt-get.
 build_ferretdb() {
-  local dir=$1 log=$2 p=github.com/FerretDB/FerretDB/cmd/ferretdb
+  local dir=$1 log=$2 src="$1/src" pgc="/usr/lib/postgresql/$POSTGRES_MAJOR/bin/pg_config"
+  local third_party hint a
+  third_party=$(dirname "$repo_root")/shared/third_party
+  hint="put the archives named in scripts/tools/versions.env in $third_party"
+  debian_packages ferretdb "$log" $OUTER_DB_DEBIAN_PACKAGES
+  mkdir -p "$src" "$dir/pg"
+  for a in DOCUMENTDB MONGO_C_DRIVER PGVECTOR PG_CRON; do
+    local name="${a}_ARCHIVE" sha="${a}_SHA256"
+    check_archive ferretdb "$third_party/${!name}" "${!sha}" "$hint"
+    step ferretdb "$log" tar -xzf "$third_party/${!name}" -C "$src"
+  done
+  say "  ferretdb: source archives in $third_party (sha256 ok)"
+  # Debian's PostgreSQL (with the rum and PostGIS extensions DocumentDB needs) first, the
+  # extensions built here on top.
+  mkdir -p "$dir/pg/usr/lib/postgresql" "$dir/pg/usr/share/postgresql"
+  cp -a "/usr/lib/postgresql/$POSTGRES_MAJOR" "$dir/pg/usr/lib/postgresql/"
+  cp -a "/usr/share/postgresql/$POSTGRES_MAJOR" "$dir/pg/usr/share/postgresql/"
+  local deps="$src/deps" mongoc="$src/${MONGO_C_DRIVER_ARCHIVE%.tar.gz}"
+  say "  ferretdb: libbson (static) ..."
+  step ferretdb "$log" cmake -S "$mongoc" -B "$mongoc/_build" -DENABLE_MONGOC=OFF -DENABLE_TESTS=OFF \
+    -DENABLE_EXAMPLES=OFF -DENABLE_STATIC=ON -DENABLE_ICU=OFF -DCMAKE_C_FLAGS=-fPIC \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$deps"
+  step ferretdb "$log" make -C "$mongoc/_build" -j2 install
+  # Debian's decimal library ships no pkg-config file; DocumentDB looks it up by that name.
+  mkdir -p "$deps/lib/pkgconfig"
+  printf 'Name: intelmathlib\nDescription: Intel decimal floating point (Debian libintelrdfpmath)\nVersion: 2.0\nCflags: -I/usr/include\nLibs: -L/usr/lib/%s -lbidgcc000\n' \
+    "$(gcc -print-multiarch)" >"$deps/lib/pkgconfig/intelmathlib.pc"
+  local make_ext=(env "PKG_CONFIG_PATH=$deps/lib/pkgconfig:$deps/lib64/pkgconfig" make -j2 "PG_CONFIG=$pgc" with_llvm=no)
+  say "  ferretdb: pgvector, pg_cron, DocumentDB ..."
+  step ferretdb "$log" "${make_ext[@]}" -C "$src/${PGVECTOR_ARCHIVE%.tar.gz}" OPTFLAGS=
+  step ferretdb "$log" "${make_ext[@]}" -C "$src/${PGVECTOR_ARCHIVE%.tar.gz}" OPTFLAGS= install DESTDIR="$dir/pg"
+  step ferretdb "$log" "${make_ext[@]}" -C "$src/${PG_CRON_ARCHIVE%.tar.gz}"
+  step ferretdb "$log" "${make_ext[@]}" -C "$src/${PG_CRON_ARCHIVE%.tar.gz}" install DESTDIR="$dir/pg"
+  local ddb="$src/${DOCUMENTDB_ARCHIVE%.tar.gz}" part
+  for part in pg_documentdb_core pg_documentdb; do
+    step ferretdb "$log" "${make_ext[@]}" -C "$ddb/$part"
+    step ferretdb "$log" "${make_ext[@]}" -C "$ddb/$part" install DESTDIR="$dir/pg"
+  done
+  # FerretDB v2 from the module proxy. It embeds build/version/version.txt, which its release
+  # build generates and the module lacks; Go records a tool's own module as the binary's main
+  # module, so without the file the binary panics at start. Build from a copy with it written.
+  local m=github.com/FerretDB/FerretDB/v2 p=github.com/FerretDB/FerretDB/v2/cmd/ferretdb modsrc
+  say "  ferretdb: FerretDB $FERRETDB_VERSION ..."
   wrapper ferretdb "$dir" "$log" "$FERRETDB_VERSION" "" "$p"
-  # FerretDB embeds build/version/version.txt, which its release build generates and the
-  # module lacks; Go records a tool's own module as the binary's main module, so without the
-  # file the binary panics at start. Build from a copy of the module with that file written.
-  local m=github.com/FerretDB/FerretDB modsrc
-  modsrc=$(cd "$dir/src" && go list -m -f '{{.Dir}}' $m)
-  cp -R "$modsrc" "$dir/src/ferretdb-module" && chmod -R u+w "$dir/src/ferretdb-module"
-  echo "$FERRETDB_VERSION" >"$dir/src/ferretdb-module/build/version/version.txt"
-  (cd "$dir/src" && go mod edit -replace="$m=./ferretdb-module")
+  modsrc=$(cd "$src" && go list -m -f '{{.Dir}}' $m)
+  cp -R "$modsrc" "$src/ferretdb-module" && chmod -R u+w "$src/ferretdb-module"
+  echo "$FERRETDB_VERSION" >"$src/ferretdb-module/build/version/version.txt"
+  # Its cmd/ferretdb calls setGOMAXPROCS, defined only for Go < 1.25 (built with Go 1.24
+  # upstream); Go 1.25+ sizes GOMAXPROCS to the container itself, so it is a no-op here.
+  printf '//go:build go1.25\n\npackage main\n\nimport "log/slog"\n\n// setGOMAXPROCS: the Go runtime does it (1.25+).\nfunc setGOMAXPROCS(*slog.Logger) {}\n' \
+    >"$src/ferretdb-module/cmd/ferretdb/gomaxprocs_go125.go"
+  (cd "$src" && go mod edit -replace="$m=./ferretdb-module")
   gobuild ferretdb "$dir" "$log" 0 "-ldflags '-s -w'" "$p"
+  rm -rf "$src"
+  say "  ferretdb: $("$dir/bin/ferretdb" --version 2>&1 | grep -m1 -i 'version'); $("$dir/pg/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" --version)"
 }
 
 build_etcd() {
@@ -210,7 +284,7 @@ tool_files() {
   case $1 in
     fabric) echo bin/peer bin/orderer bin/configtxgen bin/osnadmin ccaas/bin/detect ccaas/bin/build ccaas/bin/release config/core.yaml ;;
     fabric-ca) echo bin/fabric-ca-server bin/fabric-ca-client ;;
-    ferretdb) echo bin/ferretdb ;;
+    ferretdb) echo bin/ferretdb "pg/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" "pg/usr/lib/postgresql/$POSTGRES_MAJOR/lib/pg_documentdb.so" "pg/usr/share/postgresql/$POSTGRES_MAJOR/extension/documentdb.control" ;;
     etcd) echo bin/etcd ;;
     kubernetes) echo bin/kube-apiserver bin/kubectl bin/kube-controller-manager ;;
     helm) echo bin/helm ;;

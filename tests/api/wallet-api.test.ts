@@ -469,7 +469,7 @@ describe('the wallet API on the real network and FerretDB', () => {
     const text = await metrics.text();
 
     expect(ready.status, JSON.stringify(ready.body)).toBe(200);
-    expect(ready.body.checks).toEqual({ db: 'ok', ledger: 'ok', indexer: 'ok' });
+    expect(ready.body.checks).toEqual({ db: 'ok', ledger: 'ok', indexer: 'ok', reconciler: 'ok' });
     expect(text).toContain('wallet_http_requests_total{method="POST",route="/v1/transfers",status="201"}');
     expect(text).toContain('wallet_http_request_duration_seconds_bucket');
   });
@@ -503,11 +503,7 @@ describe('the wallet API on the real network and FerretDB', () => {
     const snapshot = async () =>
       Promise.all(
         users.map(async ({ _id }) => ({
-          utxos: await api.db.collections.utxos
-            .find({ userId: _id })
-            .sort({ _id: 1 })
-            .project({ lockedBy: 0, lockedUntil: 0 })
-            .toArray(),
+          utxos: await api.db.collections.utxos.find({ userId: _id }).sort({ _id: 1 }).toArray(),
           movements: await api.db.collections.movements.find({ userId: _id }).sort({ _id: 1 }).toArray(),
         })),
       );

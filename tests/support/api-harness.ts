@@ -8,6 +8,7 @@ import {
   createLogger,
   Indexer,
   Ledger,
+  Reconciler,
   localApiConfig,
   localFabricConfig,
   type ApiConfig,
@@ -46,6 +47,7 @@ export class ApiHarness {
     readonly db: Database,
     readonly ledger: Ledger,
     readonly indexer: Indexer,
+    readonly reconciler: Reconciler,
     readonly config: ApiConfig,
     readonly app: ReturnType<typeof createApp>,
   ) {}
@@ -66,6 +68,17 @@ export class ApiHarness {
       // The indexer runs alongside the requests, applying the same transactions a second time.
       const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, createLogger('silent'));
       indexer.start();
+      // Checks a payer the ledger refused after 500 ms; no periodic sweep (tests call sweep()).
+      const reconciler = new Reconciler(
+        db.collections,
+        ledger,
+        config.fabric.registrar,
+        createLogger('silent'),
+        {
+          sweepIntervalMs: 0,
+          eventDelayMs: 500,
+        },
+      );
       const app = createApp({
         config,
         db,
@@ -73,8 +86,9 @@ export class ApiHarness {
         logger: logger ?? createLogger('silent'),
         devPayments: true,
         indexer,
+        reconciler,
       });
-      return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, config, app);
+      return new ApiHarness(dir, network, ferret.process, db, ledger, indexer, reconciler, config, app);
     } catch (error) {
       // Leave no process behind when the harness cannot start.
       await ferret?.process.stop();
@@ -85,6 +99,7 @@ export class ApiHarness {
   }
 
   async stop(): Promise<void> {
+    await this.reconciler.stop();
     await this.indexer.stop();
     this.ledger.close();
     await this.db.close();
@@ -141,6 +156,24 @@ export class ApiHarness {
     const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body.status).toBe('minted');
+  }
+
+  /** Creates a screening tomorrow as `merchant` (its payment password as signUp sets it); returns its id. */
+  async createScreening(
+    merchant: string,
+    screening: { film: string; seatMap: { row: string; count: number }[]; price: string },
+  ): Promise<string> {
+    const created = await this.call('POST', '/v1/cinema/screenings', {
+      token: merchant,
+      headers: { 'idempotency-key': `create-${randomBytes(8).toString('hex')}` },
+      body: {
+        ...screening,
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        paymentPassword: 'pay-123456',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body.screeningId as string;
   }
 
   async balance(token: string): Promise<string> {

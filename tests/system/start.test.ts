@@ -48,11 +48,13 @@ describe('the system launcher behind npm start', () => {
     await dir.remove();
   });
 
-  it('prints where the API and its docs are, and that the outer DB is FerretDB with telemetry off', () => {
+  it('prints where the API and its docs are, and that the outer DB is FerretDB v2 on PostgreSQL with telemetry off', () => {
     expect(output).toContain(`API:        ${base}`);
     expect(output).toContain(`${base}/docs`);
     expect(output).toContain(`web wallet: ${base}/wallet`);
-    expect(output).toMatch(/outer DB: FerretDB on 127\.0\.0\.1:\d+ .*telemetry disabled/);
+    expect(output).toMatch(
+      /outer DB: FerretDB v2\.\d+\.\d+ on 127\.0\.0\.1:\d+ over PostgreSQL 15 \+ DocumentDB on 127\.0\.0\.1:\d+ .*telemetry disabled/,
+    );
   });
 
   it('is ready (DB, ledger, indexer) and serves the seeded demo screenings', async () => {
@@ -150,5 +152,34 @@ describe('the system launcher behind npm start', () => {
 
     expect(code).toBe(0);
     expect(output).toContain('[wallet] stopped');
+  });
+});
+
+describe('the system launcher on a data dir of an earlier version (FerretDB v1 outer DB)', () => {
+  it('starts nothing, changes nothing, and says what holds the accounts and what to do', async () => {
+    const dir = await tempDir('start-legacy');
+    try {
+      const legacy = join(dir.path, 'data', 'ferretdb');
+      await mkdir(legacy, { recursive: true });
+      await writeFile(join(legacy, 'wallet.sqlite'), 'accounts of an earlier version');
+      let output = '';
+      const child = spawn(process.execPath, [launcher, '--data', join(dir.path, 'data')], {
+        env: { ...process.env, API_PORT: String(await freePort()), MONGODB_URI: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+      const [code] = (await once(child, 'exit')) as [number | null];
+
+      expect(code, output).toBe(1);
+      expect(output).toContain(`${legacy} holds an outer DB of FerretDB v1 (SQLite)`);
+      expect(output).toContain(`mv ${legacy} ${legacy}-v1`);
+      expect(await readFile(join(legacy, 'wallet.sqlite'), 'utf8')).toBe('accounts of an earlier version');
+      await expect(access(join(dir.path, 'data', 'outer-db'))).rejects.toThrow();
+      await expect(access(join(dir.path, 'data', 'nodes'))).rejects.toThrow();
+    } finally {
+      await dir.remove();
+    }
   });
 });

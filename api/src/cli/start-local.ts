@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
-import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
+import { prepareOuterDb, repoRoot, toolVersion } from '@fabric-wallet/operator/tools';
 import { localApiConfig, localFabricConfig } from '../local-config.js';
 import { createLogger } from '../logger.js';
 import { runApi, type RunningApi } from '../serve.js';
 
 /**
  * `npm start`: the whole system on this machine. The Fabric network of the manifest (kept
- * reconciled as the manifest changes), FerretDB as the outer DB (or MONGODB_URI), the
+ * reconciled as the manifest changes), FerretDB v2 on PostgreSQL + DocumentDB as the outer DB
+ * (or MONGODB_URI), the
  * indexer, the API with its docs, and a demo cinema with screenings.
  */
 
@@ -26,6 +27,15 @@ const named = option('--manifest', '');
 const manifest = named ? resolve(named) : await dataDirManifest(dataDir);
 const apiPort = Number(process.env.API_PORT ?? '8080');
 const say = (line: string) => process.stdout.write(`[wallet] ${line}\n`);
+
+/** Whether `dir` holds a file ending in `suffix` (false when it does not exist). */
+async function hasFiles(dir: string, suffix: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some((name) => name.endsWith(suffix));
+  } catch {
+    return false;
+  }
+}
 
 /** A secret generated once and kept in the data dir (mode 0600); never printed. */
 async function secretFile(name: string): Promise<{ value: string; path: string }> {
@@ -44,6 +54,20 @@ if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
   process.exit(2);
 }
 
+// A data dir of an earlier version: its FerretDB v1 (SQLite) outer DB holds the accounts.
+const legacy = join(dataDir, 'ferretdb');
+if (!process.env.MONGODB_URI && (await hasFiles(legacy, '.sqlite'))) {
+  say(
+    `${legacy} holds an outer DB of FerretDB v1 (SQLite), which this version no longer runs. ` +
+      'Its ledger part (tokens, bills, screenings, tickets) can be rebuilt from the ledger, but the ' +
+      "accounts in it (logins, sealed address keys, users' Fabric identities) exist only there, so " +
+      'nothing was started and nothing was changed. To start over without those accounts: ' +
+      `mv ${legacy} ${legacy}-v1 and run npm start again. To keep them, stay on the earlier ` +
+      'release for this data dir (docs/api.md, "Outer DB server").',
+  );
+  process.exit(1);
+}
+
 const running = await runLocalNetwork({
   manifest,
   dataDir,
@@ -59,28 +83,24 @@ let mongodbUri = process.env.MONGODB_URI;
 if (mongodbUri) {
   say('outer DB: MongoDB from MONGODB_URI');
 } else {
-  const port = await running.network.port('ferretdb');
-  const dir = join(dataDir, 'ferretdb');
-  await mkdir(dir, { recursive: true });
-  running.network.supervisor.ensure({
-    name: 'ferretdb',
-    command: toolBin('ferretdb', 'ferretdb'),
-    args: [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--telemetry=disable',
-      '--debug-addr=-',
-      `--state-dir=${dir}`,
-      '--log-level=warn',
-    ],
-    env: { PATH: process.env.PATH ?? '', DO_NOT_TRACK: '1' },
-    cwd: dir,
-    logFile: running.network.layout.log('ferretdb'),
-  });
-  await waitForTcp(port, 30_000, () => running.network.supervisor.isRunning('ferretdb'));
-  mongodbUri = `mongodb://127.0.0.1:${port}/`;
-  say(`outer DB: FerretDB on 127.0.0.1:${port} (SQLite in ${dir}, telemetry disabled)`);
+  const dir = join(dataDir, 'outer-db');
+  const ports = {
+    postgres: await running.network.port('postgres'),
+    ferretdb: await running.network.port('ferretdb'),
+  };
+  const server = await prepareOuterDb(dir, ports);
+  const supervisor = running.network.supervisor;
+  const log = (name: string) => running.network.layout.log(name);
+  supervisor.ensure({ ...server.postgres, logFile: log('postgres') });
+  await waitForTcp(ports.postgres, 60_000, () => supervisor.isRunning('postgres'));
+  await server.initialise();
+  supervisor.ensure({ ...server.ferretdb, logFile: log('ferretdb') });
+  await waitForTcp(ports.ferretdb, 30_000, () => supervisor.isRunning('ferretdb'));
+  mongodbUri = server.uri;
+  say(
+    `outer DB: FerretDB ${toolVersion('FERRETDB_VERSION')} on 127.0.0.1:${String(ports.ferretdb)} over PostgreSQL ` +
+      `${toolVersion('POSTGRES_MAJOR')} + DocumentDB on 127.0.0.1:${String(ports.postgres)} (data in ${dir}, telemetry disabled)`,
+  );
 }
 
 const logger = createLogger();

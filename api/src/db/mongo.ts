@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { TxRecord } from '@fabric-wallet/ccaas';
 import type { WrappedKey, Sealed } from '../security/vault.js';
 
@@ -66,8 +66,15 @@ export interface UtxoDoc {
   ts: Date;
   spent: boolean;
   spentBy?: string;
-  lockedBy?: string;
-  lockedUntil?: Date;
+}
+
+/** A payment's reservation of one coin (see Wallet.lockCoins). */
+export interface CoinLockDoc {
+  /** The coin's outpoint, `<txId>:<index>`: one reservation per coin. */
+  _id: string;
+  /** The payment holding it. */
+  lockId: string;
+  until: Date;
 }
 
 export interface TxDoc {
@@ -141,6 +148,7 @@ export interface Collections {
   readonly sessions: Collection<SessionDoc>;
   readonly idempotency: Collection<IdempotencyDoc>;
   readonly utxos: Collection<UtxoDoc>;
+  readonly coinLocks: Collection<CoinLockDoc>;
   readonly txs: Collection<TxDoc>;
   readonly movements: Collection<MovementDoc>;
   readonly orders: Collection<RechargeOrderDoc>;
@@ -170,6 +178,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     sessions: db.collection('sessions'),
     idempotency: db.collection('idempotency'),
     utxos: db.collection('utxos'),
+    coinLocks: db.collection('coinLocks'),
     txs: db.collection('txs'),
     movements: db.collection('movements'),
     orders: db.collection('rechargeOrders'),
@@ -180,12 +189,20 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   await collections.users.createIndex({ username: 1 }, { unique: true }, undefined);
   await collections.addresses.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
   await collections.sessions.createIndex({ userId: 1 }, undefined, undefined);
+  await collections.sessions.createIndex({ expiresAt: 1 }, undefined, undefined);
+  await collections.idempotency.createIndex({ state: 1, createdAt: 1 }, undefined, undefined);
   await collections.utxos.createIndex({ userId: 1, spent: 1 }, undefined, undefined);
   await collections.utxos.createIndex({ owner: 1, spent: 1 }, undefined, undefined);
+  await collections.coinLocks.createIndex({ lockId: 1 }, undefined, undefined);
   await collections.movements.createIndex({ userId: 1, ts: -1, _id: -1 }, undefined, undefined);
   await collections.orders.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
   await collections.screenings.createIndex({ startsAt: 1 }, undefined, undefined);
   await collections.tickets.createIndex({ holderUserId: 1, soldAt: -1 }, undefined, undefined);
   await collections.tickets.createIndex({ screeningId: 1 }, undefined, undefined);
   return { client, db, collections, close: () => client.close() };
+}
+
+/** Whether `error` is a duplicate-key violation (code 11000, on MongoDB and FerretDB). */
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
 }

@@ -1,6 +1,12 @@
 import type { Screening, Ticket, TxRecord } from '@fabric-wallet/ccaas';
-import { MongoServerError } from 'mongodb';
-import type { Collections, MovementDoc, MovementKind } from './mongo.js';
+import type { Collection, Filter, OptionalUnlessRequiredId, UpdateFilter } from 'mongodb';
+import {
+  isDuplicateKey,
+  type Collections,
+  type MovementDoc,
+  type MovementKind,
+  type UtxoDoc,
+} from './mongo.js';
 
 const kindOf: Record<TxRecord['kind'], MovementKind> = {
   mint: 'recharge',
@@ -9,24 +15,54 @@ const kindOf: Record<TxRecord['kind'], MovementKind> = {
 };
 
 /**
- * Runs an upsert, retrying when a concurrent upsert of the same _id won the insert (the
- * indexer and a write request may apply one transaction at the same moment): the retry finds
- * the document and updates it.
+ * Writes one document whether or not it exists yet, without an upsert: update it if it is
+ * there, else insert it, and if a concurrent writer inserted it first (duplicate key), update
+ * again. The indexer and a write request apply the same transaction at the same moment; a
+ * server's upsert under such a race may drop one writer's changes (seen on FerretDB v2 with
+ * DocumentDB: a transaction left without its block number), while a plain update and a plain
+ * insert are each atomic on every server. `update` null means "insert only if missing".
  */
-async function upsert(write: () => Promise<unknown>): Promise<void> {
+async function writeDoc<T extends { _id: string }>(
+  collection: Collection<T>,
+  doc: T,
+  update: UpdateFilter<T> | null,
+): Promise<void> {
+  const filter = { _id: doc._id } as Filter<T>;
   for (let attempt = 1; ; attempt++) {
+    if (update) {
+      const updated = await collection.updateOne(filter, update);
+      if (updated.matchedCount === 1) return;
+    } else if ((await collection.countDocuments(filter, { limit: 1 })) === 1) {
+      return;
+    }
     try {
-      await write();
+      await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
       return;
     } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === 11000) || attempt >= 3) throw error;
+      if (!isDuplicateKey(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Replaces one document, inserting it when missing (same race rules as writeDoc). */
+async function putDoc<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<void> {
+  const filter = { _id: doc._id } as Filter<T>;
+  for (let attempt = 1; ; attempt++) {
+    const { _id: _ignored, ...rest } = doc;
+    const replaced = await collection.replaceOne(filter, rest);
+    if (replaced.matchedCount === 1) return;
+    try {
+      await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
+      return;
+    } catch (error) {
+      if (!isDuplicateKey(error) || attempt >= 3) throw error;
     }
   }
 }
 
 /**
- * Applies one committed transaction record to the outer DB. Every write is an idempotent
- * upsert keyed by tx id or outpoint, so applying a record twice, or in the order the indexer
+ * Applies one committed transaction record to the outer DB. Every write is idempotent and
+ * keyed by tx id or outpoint, so applying a record twice, or in the order the indexer
  * and a write request happen to see it, gives the same result. `spent` is only ever set, so
  * an output whose spend is applied before its creation stays spent.
  */
@@ -49,57 +85,42 @@ export async function applyTx(
   );
   const userOf = (address: string) => users.get(address) ?? null;
 
-  await upsert(() =>
-    collections.txs.updateOne(
-      { _id: record.txId },
-      blockNumber === null
-        ? { $setOnInsert: { record, blockNumber: null } }
-        : { $set: { record, blockNumber } },
-      { upsert: true },
-    ),
+  await writeDoc(
+    collections.txs,
+    { _id: record.txId, record, blockNumber },
+    blockNumber === null ? null : { $set: { record, blockNumber } },
   );
   for (const input of record.inputs) {
-    await upsert(() =>
-      collections.utxos.updateOne(
-        { _id: `${input.txId}:${input.index}` },
-        {
-          $set: { spent: true, spentBy: record.txId },
-          $unset: { lockedBy: '', lockedUntil: '' },
-          $setOnInsert: {
-            txId: input.txId,
-            index: input.index,
-            owner: input.owner,
-            userId: userOf(input.owner),
-            amount: input.amount,
-            ts,
-          },
-        },
-        { upsert: true },
-      ),
-    );
+    const coin: UtxoDoc = {
+      _id: `${input.txId}:${input.index}`,
+      txId: input.txId,
+      index: input.index,
+      owner: input.owner,
+      userId: userOf(input.owner),
+      amount: input.amount,
+      ts,
+      spent: true,
+      spentBy: record.txId,
+    };
+    await writeDoc(collections.utxos, coin, { $set: { spent: true, spentBy: record.txId } });
   }
   for (const [index, output] of record.outputs.entries()) {
-    await upsert(() =>
-      collections.utxos.updateOne(
-        { _id: `${record.txId}:${index}` },
-        {
-          $set: {
-            txId: record.txId,
-            index,
-            owner: output.address,
-            userId: userOf(output.address),
-            amount: output.amount,
-            ts,
-          },
-          $setOnInsert: { spent: false },
-        },
-        { upsert: true },
-      ),
+    const fields = {
+      txId: record.txId,
+      index,
+      owner: output.address,
+      userId: userOf(output.address),
+      amount: output.amount,
+      ts,
+    };
+    // `spent` is only ever set: an output whose spend was applied first stays spent.
+    await writeDoc(
+      collections.utxos,
+      { _id: `${record.txId}:${index}`, ...fields, spent: false },
+      { $set: fields },
     );
   }
-  for (const movement of movementsOf(record, userOf)) {
-    await upsert(() => collections.movements.replaceOne({ _id: movement._id }, movement, { upsert: true }));
-  }
+  for (const movement of movementsOf(record, userOf)) await putDoc(collections.movements, movement);
 }
 
 /** The bill lines of a transaction: one per user it touched, with the net amount. */
@@ -136,44 +157,32 @@ export async function applyScreening(collections: Collections, screening: Screen
     { _id: screening.cinemaAddress },
     { projection: { userId: 1 } },
   );
-  await upsert(() =>
-    collections.screenings.replaceOne(
-      { _id: screening.screeningId },
-      {
-        film: screening.film,
-        startsAt: new Date(screening.startsAt),
-        seatMap: screening.seatMap.map((row) => ({ row: row.row, count: row.count })),
-        price: screening.price,
-        cinemaAddress: screening.cinemaAddress,
-        merchantUserId: owner?.userId ?? null,
-        createdAt: new Date(screening.createdAt),
-        txId: screening.txId,
-      },
-      { upsert: true },
-    ),
-  );
+  await putDoc(collections.screenings, {
+    _id: screening.screeningId,
+    film: screening.film,
+    startsAt: new Date(screening.startsAt),
+    seatMap: screening.seatMap.map((row) => ({ row: row.row, count: row.count })),
+    price: screening.price,
+    cinemaAddress: screening.cinemaAddress,
+    merchantUserId: owner?.userId ?? null,
+    createdAt: new Date(screening.createdAt),
+    txId: screening.txId,
+  });
 }
 
 /** Records tickets as sold or redeemed (idempotent; a redemption is never undone). */
 export async function applyTickets(collections: Collections, tickets: readonly Ticket[]): Promise<void> {
   for (const ticket of tickets) {
     const holder = await collections.addresses.findOne({ _id: ticket.holder }, { projection: { userId: 1 } });
-    await upsert(() =>
-      collections.tickets.updateOne(
-        { _id: ticket.ticketId },
-        {
-          $set: {
-            screeningId: ticket.screeningId,
-            seat: ticket.seat,
-            holder: ticket.holder,
-            holderUserId: holder?.userId ?? null,
-            txId: ticket.txId,
-            soldAt: new Date(ticket.soldAt),
-            ...(ticket.redeemedAt === undefined ? {} : { redeemedAt: new Date(ticket.redeemedAt) }),
-          },
-        },
-        { upsert: true },
-      ),
-    );
+    const fields = {
+      screeningId: ticket.screeningId,
+      seat: ticket.seat,
+      holder: ticket.holder,
+      holderUserId: holder?.userId ?? null,
+      txId: ticket.txId,
+      soldAt: new Date(ticket.soldAt),
+      ...(ticket.redeemedAt === undefined ? {} : { redeemedAt: new Date(ticket.redeemedAt) }),
+    };
+    await writeDoc(collections.tickets, { _id: ticket.ticketId, ...fields }, { $set: fields });
   }
 }

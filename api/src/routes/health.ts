@@ -7,6 +7,7 @@ import type { Database } from '../db/mongo.js';
 import { ApiError } from '../errors.js';
 import type { Ledger } from '../fabric/ledger.js';
 import type { IndexerStatus } from '../indexer/indexer.js';
+import type { ReconcilerStatus } from '../indexer/reconciler.js';
 import type { AppEnv } from '../types.js';
 
 /** How far the indexer may lag behind the API's own writes before the API reports not ready. */
@@ -48,6 +49,7 @@ export function healthRoutes(
     ledger: Ledger;
     reader: PemIdentity;
     indexer?: { snapshot(): IndexerStatus };
+    reconciler?: { snapshot(): ReconcilerStatus };
     registry: Registry;
   },
 ): void {
@@ -78,6 +80,13 @@ export function healthRoutes(
         stale === 0
           ? 'ok'
           : `behind: ${stale} committed transaction(s) older than ${INDEX_LAG_MAX_MS / 1000} s not indexed`;
+    }
+    if (deps.reconciler) {
+      const { unrepairedUsers } = deps.reconciler.snapshot();
+      checks.reconciler =
+        unrepairedUsers.length === 0
+          ? 'ok'
+          : `diverged: ${String(unrepairedUsers.length)} user(s) whose outer DB coins differ from the ledger and could not be repaired yet`;
     }
     const ready = Object.values(checks).every((value) => value === 'ok');
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);

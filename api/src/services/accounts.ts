@@ -1,12 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { CaClient } from '@fabric-wallet/operator/fabric';
-import { MongoServerError } from 'mongodb';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, Role, UserDoc } from '../db/mongo.js';
 import { ApiError, conflict, forbidden, tooManyRequests, unauthorized } from '../errors.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { newVault, openSecret, sealSecret, unwrapDek, wrapDek } from '../security/vault.js';
+import { isDuplicateKey } from '../db/mongo.js';
 
 /** Failed logins in a row before the account is locked, and for how long. */
 const LOGIN_FAILURES_MAX = 5;
@@ -74,7 +74,7 @@ export class Accounts {
       await this.collections.users.insertOne(user);
     } catch (error) {
       await this.collections.addresses.deleteOne({ _id: address.address });
-      if (error instanceof MongoServerError && error.code === 11000) {
+      if (isDuplicateKey(error)) {
         throw conflict('username-taken', 'Username taken', `the username ${username} is taken`);
       }
       throw error;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { MongoServerError } from 'mongodb';
 import type { Context } from 'hono';
 import type { Collections } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
+import { isDuplicateKey } from '../db/mongo.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** How long a duplicate waits for the first request with its key to finish. */
@@ -38,7 +38,7 @@ export async function idempotent(
       createdAt: new Date(),
     });
   } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+    if (!isDuplicateKey(error)) throw error;
     return replay(collections, id, requestHash);
   }
   try {

@@ -15,6 +15,7 @@ import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { isDuplicateKey } from '../db/mongo.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
@@ -41,6 +42,8 @@ export class Wallet {
     private readonly ledger: Ledger,
     private readonly accounts: Accounts,
     private readonly fabric: FabricConfig,
+    /** Told when the ledger refuses a payment's coins (spent, unknown, lost a race). */
+    private readonly onCoinsRefused: (userId: string) => void = () => undefined,
   ) {}
 
   async unspent(userId: string): Promise<UtxoDoc[]> {
@@ -127,31 +130,39 @@ export class Wallet {
   }
 
   /**
-   * Reserves unspent coins worth at least `amount`, largest first, each with a conditional
-   * update, so two concurrent payments from one wallet never pick the same coin.
+   * Reserves unspent coins worth at least `amount`, largest first, so two concurrent payments
+   * from one wallet never pick the same coin. A reservation is its own document in
+   * `coinLocks` (`_id` = outpoint), created by an insert that the unique `_id` lets only one
+   * request win; an expired one is deleted (conditionally) and retaken. Coin documents are
+   * written by the ledger projection alone: a lock can never overwrite a coin's `spent` (the
+   * lost update behind the outer DB's divergence, see docs/api.md).
    */
   private async lockCoins(userId: string, amount: bigint, lockId: string): Promise<UtxoDoc[]> {
     const now = new Date();
-    const candidates = (await this.unspent(userId))
-      .filter((utxo) => !utxo.lockedUntil || utxo.lockedUntil < now)
+    const coins = await this.unspent(userId);
+    const held = new Set(
+      (
+        await this.collections.coinLocks
+          .find(
+            { _id: { $in: coins.map((coin) => coin._id) }, until: { $gt: now } },
+            { projection: { _id: 1 } },
+          )
+          .toArray()
+      ).map((lock) => lock._id),
+    );
+    const candidates = coins
+      .filter((coin) => !held.has(coin._id))
       .sort((a, b) =>
         BigInt(b.amount) > BigInt(a.amount) ? 1 : BigInt(b.amount) < BigInt(a.amount) ? -1 : 0,
       );
     const locked: UtxoDoc[] = [];
     let total = 0n;
-    for (const utxo of candidates) {
+    const until = new Date(now.getTime() + LOCK_MS);
+    for (const coin of candidates) {
       if (total >= amount || locked.length >= Limits.inputsMax) break;
-      const result = await this.collections.utxos.updateOne(
-        {
-          _id: utxo._id,
-          spent: false,
-          $or: [{ lockedUntil: { $exists: false } }, { lockedUntil: { $lt: now } }],
-        },
-        { $set: { lockedBy: lockId, lockedUntil: new Date(now.getTime() + LOCK_MS) } },
-      );
-      if (result.modifiedCount === 1) {
-        locked.push(utxo);
-        total += BigInt(utxo.amount);
+      if (await this.takeLock(coin._id, lockId, until, now)) {
+        locked.push(coin);
+        total += BigInt(coin.amount);
       }
     }
     if (total < amount) {
@@ -166,11 +177,24 @@ export class Wallet {
     return locked;
   }
 
+  /** One coin's reservation: true when this request holds it now. */
+  private async takeLock(outpoint: string, lockId: string, until: Date, now: Date): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.collections.coinLocks.insertOne({ _id: outpoint, lockId, until });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // Held by someone: retake it only if that reservation has expired.
+        const expired = await this.collections.coinLocks.deleteOne({ _id: outpoint, until: { $lte: now } });
+        if (expired.deletedCount !== 1) return false;
+      }
+    }
+    return false;
+  }
+
   private async releaseCoins(lockId: string): Promise<void> {
-    await this.collections.utxos.updateMany(
-      { lockedBy: lockId },
-      { $unset: { lockedBy: '', lockedUntil: '' } },
-    );
+    await this.collections.coinLocks.deleteMany({ lockId });
   }
 
   /**
@@ -238,9 +262,13 @@ export class Wallet {
       const witnesses = signTransferBody(body, await this.signingKeys(dek, coins));
       const result = await submit(body, witnesses, identity);
       await applyTx(this.collections, result.record, null);
+      await this.releaseCoins(lockId);
       return result;
     } catch (error) {
       await this.releaseCoins(lockId);
+      // The outer DB offered coins the ledger would not take: a sign it may differ.
+      if (error instanceof ApiError && ['input-spent', 'input-unknown', 'conflict'].includes(error.kind))
+        this.onCoinsRefused(user._id);
       throw error;
     }
   }

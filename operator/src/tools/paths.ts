@@ -7,9 +7,8 @@ import { toolVersion } from './versions.js';
 export type ToolName =
   'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
 
-const versionKey: Record<Exclude<ToolName, 'fabric'>, string> = {
+const versionKey: Record<Exclude<ToolName, 'fabric' | 'ferretdb'>, string> = {
   'fabric-ca': 'FABRIC_CA_VERSION',
-  ferretdb: 'FERRETDB_VERSION',
   etcd: 'ETCD_VERSION',
   kubernetes: 'KUBERNETES_VERSION',
   helm: 'HELM_VERSION',
@@ -31,6 +30,11 @@ export function toolDir(tool: ToolName, env: NodeJS.ProcessEnv = process.env): s
     // bootstrap does, so another archive (FABRIC_SOURCE_SHA256) gets a build of its own.
     const sha = env.FABRIC_SOURCE_SHA256 ?? toolVersion('FABRIC_ARCHIVE_SHA256');
     return join(toolsCacheRoot(env), `fabric-${toolVersion('FABRIC_VERSION')}-${sha.slice(0, 12)}`);
+  }
+  if (tool === 'ferretdb') {
+    // FerretDB with the PostgreSQL and DocumentDB it runs on, named by all three.
+    const name = `ferretdb-${toolVersion('FERRETDB_VERSION')}-pg${toolVersion('POSTGRES_MAJOR')}-documentdb-${toolVersion('DOCUMENTDB_VERSION')}`;
+    return join(toolsCacheRoot(env), name);
   }
   return join(toolsCacheRoot(env), `${tool}-${toolVersion(versionKey[tool])}`);
 }

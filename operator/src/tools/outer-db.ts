@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { access, appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ProcessSpec } from '../runtime/local/supervisor.js';
+import { toolDir } from './paths.js';
+import { toolVersion } from './versions.js';
+
+/**
+ * The outer DB's local server as the tool bootstrap builds it: PostgreSQL with the DocumentDB
+ * extension (real secondary indexes) and FerretDB v2 in front of it speaking the MongoDB wire
+ * protocol. `npm start` runs both under its supervisor and the tests start them as child
+ * processes; both get their commands from here. Data lives in `<dir>/pg` (PostgreSQL) and
+ * `<dir>/ferretdb` (FerretDB's state). Loopback only, no Unix sockets, telemetry off.
+ */
+
+const run = promisify(execFile);
+
+/** A process to start: what the supervisor's ProcessSpec holds, less the log file. */
+export type ServerCommand = Omit<ProcessSpec, 'logFile'>;
+
+export interface OuterDbServer {
+  readonly postgres: ServerCommand;
+  readonly ferretdb: ServerCommand;
+  /** The MongoDB connection string of the FerretDB listener. */
+  readonly uri: string;
+  /** Once PostgreSQL listens: creates the DocumentDB extension if missing (idempotent). */
+  readonly initialise: () => Promise<void>;
+  /** Runs one SQL command with psql as the superuser (maintenance and tests: ANALYZE). */
+  readonly sql: (command: string) => Promise<string>;
+}
+
+/** The private PostgreSQL installation inside the tool's cache directory. */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(
+    toolDir('ferretdb', env),
+    'pg',
+    'usr',
+    'lib',
+    'postgresql',
+    toolVersion('POSTGRES_MAJOR'),
+    'bin',
+  );
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root (this machine, containers) it runs in a user
+ * namespace where the caller is an ordinary user (`unshare --map-user`): files owned by root
+ * are its own there, so the data directory, the tool cache and temporary folders need no
+ * chown and no permission changes. Anyone else runs it directly.
+ */
+function asPostgresUser(command: string, args: readonly string[]): { command: string; args: string[] } {
+  if (process.getuid?.() !== 0) return { command, args: [...args] };
+  // initdb looks the uid up by name, so map to an account that exists: postgres (Debian's
+  // PostgreSQL package makes it), else nobody.
+  const uid = accountUid('postgres') ?? accountUid('nobody') ?? 65534;
+  return {
+    command: 'unshare',
+    args: [`--map-user=${String(uid)}`, `--map-group=${String(uid)}`, '--', command, ...args],
+  };
+}
+
+function accountUid(name: string): number | undefined {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith(`${name}:`));
+    const uid = Number(line?.split(':')[2]);
+    return line && Number.isInteger(uid) && uid > 0 ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** The settings DocumentDB needs (preloaded libraries, pg_cron's database, its feature flags). */
+function postgresSettings(port: number): string {
+  return [
+    '',
+    '# fabric-wallet outer DB (written once by operator/src/tools/outer-db.ts)',
+    "listen_addresses = '127.0.0.1'",
+    `port = ${String(port)}`,
+    "unix_socket_directories = ''",
+    "shared_preload_libraries = 'pg_cron,pg_documentdb_core,pg_documentdb'",
+    "cron.database_name = 'postgres'",
+    'documentdb.enableLetAndCollationForQueryMatch = true',
+    'documentdb.enableNowSystemVariable = true',
+    'documentdb.enableSortbyIdPushDownToPrimaryKey = true',
+    'documentdb.enableSchemaValidation = true',
+    'documentdb.enableBypassDocumentValidation = true',
+    'documentdb.enableUserCrud = true',
+    'documentdb.maxUserLimit = 100',
+    // Fresh statistics soon after bulk writes, so the planner picks the secondary indexes.
+    'autovacuum_naptime = 1s',
+    "log_min_messages = 'warning'",
+    '',
+  ].join('\n');
+}
+
+/**
+ * Prepares `<dir>` (initdb on first use; later the port is taken from the command line, so a
+ * data dir moves between ports freely) and returns how to start both servers.
+ */
+export async function prepareOuterDb(
+  dir: string,
+  ports: { readonly postgres: number; readonly ferretdb: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OuterDbServer> {
+  const bin = postgresBinDir(env);
+  const data = join(dir, 'pg');
+  const state = join(dir, 'ferretdb');
+  await mkdir(state, { recursive: true });
+  if (!(await exists(join(data, 'PG_VERSION')))) {
+    const initdb = asPostgresUser(join(bin, 'initdb'), [
+      `--pgdata=${data}`,
+      '--username=postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
+    ]);
+    try {
+      await run(initdb.command, initdb.args, { cwd: dir });
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+      throw new Error(`initdb of the outer DB in ${data} failed: ${detail}`, { cause: error });
+    }
+    await appendFile(join(data, 'postgresql.conf'), postgresSettings(ports.postgres));
+    await writeFile(join(dir, 'README'), 'Outer DB: PostgreSQL data in pg/, FerretDB state in ferretdb/.\n');
+  }
+  const postgres = asPostgresUser(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-c',
+    `port=${String(ports.postgres)}`,
+    '-c',
+    'listen_addresses=127.0.0.1',
+  ]);
+  const pgUrl = `postgres://postgres@127.0.0.1:${String(ports.postgres)}/postgres`;
+  return {
+    postgres: {
+      name: 'postgres',
+      ...postgres,
+      // pg_documentdb.so links to pg_documentdb_core.so by name, found in PostgreSQL's own
+      // lib directory only when that is a system path; this copy is not.
+      env: { PATH: env.PATH ?? '', LD_LIBRARY_PATH: join(bin, '..', 'lib') },
+      cwd: dir,
+    },
+    ferretdb: {
+      name: 'ferretdb',
+      command: join(toolDir('ferretdb', env), 'bin', 'ferretdb'),
+      args: [
+        `--postgresql-url=${pgUrl}`,
+        `--listen-addr=127.0.0.1:${String(ports.ferretdb)}`,
+        '--telemetry=disable',
+        '--debug-addr=-',
+        `--state-dir=${state}`,
+        '--no-auth',
+        '--log-level=warn',
+      ],
+      env: { PATH: env.PATH ?? '', DO_NOT_TRACK: '1' },
+      cwd: dir,
+    },
+    uri: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
+    sql: async (command: string) =>
+      (
+        await run(join(bin, 'psql'), [
+          '--no-psqlrc',
+          '--quiet',
+          '--tuples-only',
+          `--dbname=${pgUrl}`,
+          '--set=ON_ERROR_STOP=1',
+          `--command=${command}`,
+        ])
+      ).stdout,
+    initialise: async () => {
+      // PostgreSQL accepts connections a moment before it serves them ("starting up").
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          await run(join(bin, 'psql'), [
+            '--no-psqlrc',
+            '--quiet',
+            `--dbname=${pgUrl}`,
+            '--set=ON_ERROR_STOP=1',
+            '--command=CREATE EXTENSION IF NOT EXISTS documentdb CASCADE',
+          ]);
+          return;
+        } catch (error) {
+          const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+          if (Date.now() > deadline)
+            throw new Error(`the outer DB's PostgreSQL did not accept the DocumentDB extension: ${detail}`, {
+              cause: error,
+            });
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    },
+  };
+}
