@@ -1,4 +1,11 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type WriteError,
+} from 'mongodb';
 import type { TxRecord } from '@fabric-wallet/ccaas';
 import type { WrappedKey, Sealed } from '../security/vault.js';
 
@@ -205,4 +212,15 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
 /** Whether `error` is a duplicate-key violation (code 11000, on MongoDB and FerretDB). */
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
+}
+
+/**
+ * The positions of the documents an unordered insertMany refused as duplicate keys; rethrows
+ * `error` when it is anything else (or any write failed for another reason).
+ */
+export function duplicateIndexes(error: unknown): number[] {
+  if (!(error instanceof MongoBulkWriteError)) throw error;
+  const errors = ([] as WriteError[]).concat(error.writeErrors);
+  if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw error;
+  return errors.map((e) => e.index);
 }

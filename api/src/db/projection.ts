@@ -1,6 +1,7 @@
 import type { Screening, Ticket, TxRecord } from '@fabric-wallet/ccaas';
 import type { Collection, Filter, OptionalUnlessRequiredId, UpdateFilter } from 'mongodb';
 import {
+  duplicateIndexes,
   isDuplicateKey,
   type Collections,
   type MovementDoc,
@@ -61,6 +62,27 @@ async function putDoc<T extends { _id: string }>(collection: Collection<T>, doc:
 }
 
 /**
+ * Inserts `docs` in one round trip; each one another writer inserted first (duplicate key)
+ * is written with `onDuplicate` instead, one by one (rare: the indexer and the API applying
+ * the same record at the same moment, or a replay).
+ */
+async function insertAll<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  onDuplicate: (doc: T) => Promise<void>,
+): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (error) {
+    for (const index of duplicateIndexes(error)) {
+      const doc = docs[index];
+      if (doc) await onDuplicate(doc);
+    }
+  }
+}
+
+/**
  * Applies one committed transaction record to the outer DB. Every write is idempotent and
  * keyed by tx id or outpoint, so applying a record twice, or in the order the indexer
  * and a write request happen to see it, gives the same result. `spent` is only ever set, so
@@ -90,37 +112,45 @@ export async function applyTx(
     { _id: record.txId, record, blockNumber },
     blockNumber === null ? null : { $set: { record, blockNumber } },
   );
-  for (const input of record.inputs) {
-    const coin: UtxoDoc = {
-      _id: `${input.txId}:${input.index}`,
-      txId: input.txId,
-      index: input.index,
-      owner: input.owner,
-      userId: userOf(input.owner),
-      amount: input.amount,
-      ts,
-      spent: true,
-      spentBy: record.txId,
-    };
-    await writeDoc(collections.utxos, coin, { $set: { spent: true, spentBy: record.txId } });
-  }
-  for (const [index, output] of record.outputs.entries()) {
-    const fields = {
-      txId: record.txId,
-      index,
-      owner: output.address,
-      userId: userOf(output.address),
-      amount: output.amount,
-      ts,
-    };
-    // `spent` is only ever set: an output whose spend was applied first stays spent.
-    await writeDoc(
-      collections.utxos,
-      { _id: `${record.txId}:${index}`, ...fields, spent: false },
-      { $set: fields },
+  // The spent inputs: one update for all (they exist unless records arrive out of order).
+  const spends = record.inputs.map((input): UtxoDoc => ({
+    _id: `${input.txId}:${input.index}`,
+    txId: input.txId,
+    index: input.index,
+    owner: input.owner,
+    userId: userOf(input.owner),
+    amount: input.amount,
+    ts,
+    spent: true,
+    spentBy: record.txId,
+  }));
+  const spend = { $set: { spent: true, spentBy: record.txId } };
+  if (spends.length > 0) {
+    const updated = await collections.utxos.updateMany(
+      { _id: { $in: spends.map((coin) => coin._id) } },
+      spend,
     );
+    if (updated.matchedCount < spends.length)
+      for (const coin of spends) await writeDoc(collections.utxos, coin, spend);
   }
-  for (const movement of movementsOf(record, userOf)) await putDoc(collections.movements, movement);
+  // The new outputs: one insert for all. `spent` is only ever set: an output whose spend
+  // was applied first stays spent.
+  const outputs = record.outputs.map((output, index): UtxoDoc => ({
+    _id: `${record.txId}:${index}`,
+    txId: record.txId,
+    index,
+    owner: output.address,
+    userId: userOf(output.address),
+    amount: output.amount,
+    ts,
+    spent: false,
+  }));
+  await insertAll(collections.utxos, outputs, async ({ _id, spent: _spent, ...fields }) => {
+    await writeDoc(collections.utxos, { _id, ...fields, spent: false }, { $set: fields });
+  });
+  await insertAll(collections.movements, movementsOf(record, userOf), (movement) =>
+    putDoc(collections.movements, movement),
+  );
 }
 
 /** The bill lines of a transaction: one per user it touched, with the net amount. */

@@ -15,7 +15,7 @@ import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { isDuplicateKey } from '../db/mongo.js';
+import { duplicateIndexes } from '../db/mongo.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
@@ -158,9 +158,22 @@ export class Wallet {
     const locked: UtxoDoc[] = [];
     let total = 0n;
     const until = new Date(now.getTime() + LOCK_MS);
-    for (const coin of candidates) {
-      if (total >= amount || locked.length >= Limits.inputsMax) break;
-      if (await this.takeLock(coin._id, lockId, until, now)) {
+    // Reserve as many of the largest coins as the amount needs in one insert; coins another
+    // payment won meanwhile are skipped and the next ones tried.
+    let next = 0;
+    while (total < amount && locked.length < Limits.inputsMax && next < candidates.length) {
+      const batch: UtxoDoc[] = [];
+      let batchTotal = total;
+      while (
+        batchTotal < amount &&
+        locked.length + batch.length < Limits.inputsMax &&
+        next < candidates.length
+      ) {
+        const coin = candidates[next++] as UtxoDoc;
+        batch.push(coin);
+        batchTotal += BigInt(coin.amount);
+      }
+      for (const coin of await this.takeLocks(batch, lockId, until, now)) {
         locked.push(coin);
         total += BigInt(coin.amount);
       }
@@ -177,20 +190,45 @@ export class Wallet {
     return locked;
   }
 
-  /** One coin's reservation: true when this request holds it now. */
-  private async takeLock(outpoint: string, lockId: string, until: Date, now: Date): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await this.collections.coinLocks.insertOne({ _id: outpoint, lockId, until });
-        return true;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        // Held by someone: retake it only if that reservation has expired.
-        const expired = await this.collections.coinLocks.deleteOne({ _id: outpoint, until: { $lte: now } });
-        if (expired.deletedCount !== 1) return false;
-      }
+  /**
+   * Reserves `coins` for this payment in one insert; returns those it now holds. Coins whose
+   * reservation expired are deleted (only if still expired) and taken in a second insert.
+   */
+  private async takeLocks(
+    coins: readonly UtxoDoc[],
+    lockId: string,
+    until: Date,
+    now: Date,
+  ): Promise<UtxoDoc[]> {
+    let refused = await this.insertLocks(coins, lockId, until);
+    if (refused.size === 0) return [...coins];
+    const expired = await this.collections.coinLocks.deleteMany({
+      _id: { $in: [...refused] },
+      until: { $lte: now },
+    });
+    if (expired.deletedCount > 0) {
+      const retried = await this.insertLocks(
+        coins.filter((coin) => refused.has(coin._id)),
+        lockId,
+        until,
+      );
+      refused = retried;
     }
-    return false;
+    return coins.filter((coin) => !refused.has(coin._id));
+  }
+
+  /** Inserts one reservation per coin; returns the outpoints another payment holds. */
+  private async insertLocks(coins: readonly UtxoDoc[], lockId: string, until: Date): Promise<Set<string>> {
+    if (coins.length === 0) return new Set();
+    try {
+      await this.collections.coinLocks.insertMany(
+        coins.map((coin) => ({ _id: coin._id, lockId, until })),
+        { ordered: false },
+      );
+      return new Set();
+    } catch (error) {
+      return new Set(duplicateIndexes(error).map((index) => coins[index]?._id ?? ''));
+    }
   }
 
   private async releaseCoins(lockId: string): Promise<void> {
