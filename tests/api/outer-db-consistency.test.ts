@@ -289,10 +289,28 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     expect((await api.call('GET', '/readyz')).status).toBe(200);
   });
 
+  it('sets a block number the indexer never wrote from the ledger (qscc), and reports none when all agree', async () => {
+    const { txs } = api.db.collections;
+    const indexed = await txs
+      .find({ blockNumber: { $ne: null } })
+      .sort({ blockNumber: 1 })
+      .toArray();
+    const victim = indexed.at(-1);
+    if (!victim) throw new Error('an indexed transaction expected');
+    await txs.updateOne({ _id: victim._id }, { $set: { blockNumber: null } });
+
+    const repaired = await api.reconciler.repairUnindexed(0);
+
+    expect(repaired).toBe(1);
+    expect((await txs.findOne({ _id: victim._id }))?.blockNumber).toBe(victim.blockNumber);
+    expect(await api.reconciler.repairUnindexed(0)).toBe(0);
+    expect(await metric('wallet_outer_db_divergences_total{kind="unindexed",outcome="repaired"}')).toBe(1);
+  });
+
   it('sweeps every user and finds nothing to repair on an outer DB that agrees', async () => {
     const sweep = await api.reconciler.sweep();
 
     expect(sweep.users).toBeGreaterThanOrEqual(1);
-    expect(sweep).toMatchObject({ extra: 0, missing: 0, unrepaired: 0 });
+    expect(sweep).toMatchObject({ extra: 0, missing: 0, unrepaired: 0, unindexed: 0 });
   });
 });

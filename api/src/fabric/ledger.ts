@@ -72,9 +72,53 @@ export class Ledger {
     }
   }
 
+  /**
+   * The number of the block that holds transaction `txId` (qscc GetBlockByTxID), or null when
+   * the channel has no such transaction.
+   */
+  async blockNumberOf(identity: PemIdentity, txId: string): Promise<number | null> {
+    const gateway = this.gateway(identity);
+    try {
+      const qscc = gateway.getNetwork(this.config.channel).getContract('qscc');
+      return blockNumber(await qscc.evaluateTransaction('GetBlockByTxID', this.config.channel, txId));
+    } catch (error) {
+      if (/no such transaction|not found|does not exist/i.test(errorText(error))) return null;
+      throw translate(error, 'GetBlockByTxID');
+    } finally {
+      gateway.close();
+    }
+  }
+
   close(): void {
     this.client.close();
   }
+}
+
+/**
+ * A block's number from its protobuf bytes: Block.header (field 1) -> BlockHeader.number
+ * (field 1, varint; absent when 0). Only the header is read.
+ */
+export function blockNumber(bytes: Uint8Array): number {
+  let at = 0;
+  const varint = (): bigint => {
+    let value = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const byte = bytes[at++];
+      if (byte === undefined || shift > 63n) throw new Error('truncated block');
+      value |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return value;
+    }
+  };
+  if (bytes[at++] !== 0x0a) throw new Error('not a block: no header');
+  const end = at + Number(varint());
+  while (at < end) {
+    const tag = Number(varint());
+    if (tag === 0x08) return Number(varint());
+    if ((tag & 7) === 2) at += Number(varint());
+    else if ((tag & 7) === 0) varint();
+    else throw new Error(`unexpected field in a block header (tag ${String(tag)})`);
+  }
+  return 0;
 }
 
 function translate(error: unknown, fn: string): ApiError {

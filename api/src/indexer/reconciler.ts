@@ -136,9 +136,50 @@ export class Reconciler {
     };
   }
 
-  /** Checks every user once, in _id order, one at a time (bounded load on the ledger). */
-  async sweep(): Promise<{ users: number; extra: number; missing: number; unrepaired: number }> {
-    const totals = { users: 0, extra: 0, missing: 0, unrepaired: 0 };
+  /**
+   * Transactions the API applied that still lack a block number after `olderThanMs` (the
+   * indexer should have set it within seconds): each gets its block number from the ledger
+   * (qscc), or is reported when the ledger has no such transaction. Returns how many were set.
+   */
+  async repairUnindexed(olderThanMs = 60_000): Promise<number> {
+    const stale = await this.collections.txs
+      .find({ blockNumber: null, 'record.ts': { $lt: Date.now() - olderThanMs } }, { projection: { _id: 1 } })
+      .limit(1000)
+      .toArray();
+    let repaired = 0;
+    for (const { _id } of stale) {
+      const block = await this.ledger.blockNumberOf(this.reader, _id);
+      if (block === null) {
+        this.lastError = `transaction ${_id} is in the outer DB but not on the ledger`;
+        this.logger.warn({ txId: _id }, 'outer DB holds a transaction the ledger does not');
+        continue;
+      }
+      const result = await this.collections.txs.updateOne(
+        { _id, blockNumber: null },
+        { $set: { blockNumber: block } },
+      );
+      if (result.modifiedCount === 1) {
+        repaired++;
+        this.divergences?.inc({ kind: 'unindexed', outcome: 'repaired' });
+      }
+    }
+    if (repaired > 0)
+      this.logger.warn({ repaired }, 'block numbers the indexer had not written were set from the ledger');
+    return repaired;
+  }
+
+  /**
+   * Checks every user once, in _id order, one at a time (bounded load on the ledger), after
+   * setting any block number the indexer left unwritten.
+   */
+  async sweep(): Promise<{
+    users: number;
+    extra: number;
+    missing: number;
+    unrepaired: number;
+    unindexed: number;
+  }> {
+    const totals = { users: 0, extra: 0, missing: 0, unrepaired: 0, unindexed: await this.repairUnindexed() };
     const cursor = this.collections.users.find({}, { projection: { _id: 1 } }).sort({ _id: 1 });
     for await (const { _id } of cursor) {
       if (this.stopped) break;
