@@ -224,3 +224,14 @@ export function duplicateIndexes(error: unknown): number[] {
   if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw error;
   return errors.map((e) => e.index);
 }
+
+/**
+ * Find options for a bounded read answered in one reply: all of at most `limit` documents in
+ * the first batch, and no cursor left open. FerretDB v2 keeps a sorted or limited find's
+ * session open even when it returned everything, and then serves the next request on a fresh
+ * PostgreSQL connection (about 7 ms instead of under 1 ms, measured by `npm run bench --
+ * outer-db`); on MongoDB it saves the getMore/killCursors round trip.
+ */
+export function oneBatch(limit: number): { singleBatch: true; batchSize: number } {
+  return { singleBatch: true, batchSize: limit };
+}

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Filter } from 'mongodb';
-import type { Collections, MovementDoc } from '../db/mongo.js';
+import { oneBatch, type Collections, type MovementDoc } from '../db/mongo.js';
 import { badRequest } from '../errors.js';
 import type { AppEnv } from '../types.js';
 import { json, problemResponses } from './schemas.js';
@@ -90,7 +90,7 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
       const query = c.req.valid('query');
       const filter = billFilter(c.get('user')._id, query);
       const rows = await collections.movements
-        .find(filter)
+        .find(filter, oneBatch(query.limit + 1))
         .sort({ ts: -1, _id: -1 })
         .limit(query.limit + 1)
         .toArray();

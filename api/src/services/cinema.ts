@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Screening, Ticket, TxRecord } from '@fabric-wallet/ccaas';
 import { Limits } from '@fabric-wallet/ccaas/protocol';
-import type { Collections, ScreeningDoc, TicketDoc, UserDoc } from '../db/mongo.js';
+import { oneBatch, type Collections, type ScreeningDoc, type TicketDoc, type UserDoc } from '../db/mongo.js';
 import { applyScreening, applyTickets } from '../db/projection.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import type { Ledger } from '../fabric/ledger.js';
@@ -74,7 +74,7 @@ export class Cinema {
   /** Upcoming screenings, soonest first (from the outer DB). */
   async upcoming(limit = 100): Promise<ScreeningDoc[]> {
     return this.collections.screenings
-      .find({ startsAt: { $gte: new Date() } })
+      .find({ startsAt: { $gte: new Date() } }, oneBatch(limit))
       .sort({ startsAt: 1 })
       .limit(limit)
       .toArray();
@@ -134,7 +134,7 @@ export class Cinema {
 
   async myTickets(user: UserDoc): Promise<TicketDoc[]> {
     return this.collections.tickets
-      .find({ holderUserId: user._id })
+      .find({ holderUserId: user._id }, oneBatch(500))
       .sort({ soldAt: -1 })
       .limit(500)
       .toArray();

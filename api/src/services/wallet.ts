@@ -15,7 +15,7 @@ import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { duplicateIndexes } from '../db/mongo.js';
+import { duplicateIndexes, oneBatch } from '../db/mongo.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
@@ -48,7 +48,7 @@ export class Wallet {
 
   async unspent(userId: string): Promise<UtxoDoc[]> {
     return this.collections.utxos
-      .find({ userId, spent: false })
+      .find({ userId, spent: false }, oneBatch(10_000))
       .sort({ ts: 1, _id: 1 })
       .limit(10_000)
       .toArray();
@@ -61,7 +61,7 @@ export class Wallet {
   /** The user's addresses, newest first. */
   async addresses(userId: string) {
     return this.collections.addresses
-      .find({ userId }, { projection: { sealedKey: 0 } })
+      .find({ userId }, { projection: { sealedKey: 0 }, ...oneBatch(1000) })
       .sort({ createdAt: -1 })
       .limit(1000)
       .toArray();
