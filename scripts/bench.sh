@@ -1,12 +1,50 @@
 #!/usr/bin/env bash
-# `npm run bench`: benchmarks on the real network; figures are written to bench-results/.
+# `npm run bench [-- <benchmark>] [vitest arguments]`: benchmarks on the real network and the
+# real outer DB; figures are written to bench-results/. <benchmark> is one of outer-db,
+# api-latency, operator-scale (tests/bench/<benchmark>.bench-run.ts); without it, all of them.
+# Anything else is passed to vitest as before. docs/performance.md describes the figures.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$root"
+
+benchmark=all
+case "${1:-}" in
+  outer-db | api-latency | operator-scale)
+    benchmark=$1
+    shift
+    ;;
+esac
+
+# with_progress <command...>: runs the command, printing a progress line every minute meanwhile.
+with_progress() {
+  local start=$SECONDS status=0 ticker
+  (
+    trap 'kill "${nap:-}" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 60 &
+      nap=$!
+      wait "$nap"
+      say "benchmarks ($benchmark) still running, $((SECONDS - start)) s so far ..."
+    done
+  ) &
+  ticker=$!
+  "$@" || status=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  return "$status"
+}
+
 ensure_node_deps
 use_pinned_node
-phase "tool bootstrap" bash scripts/tools/bootstrap.sh core
-phase "tool bootstrap for the operator benchmark (etcd, kube-apiserver, kubectl)" bash scripts/tools/bootstrap.sh etcd kubernetes
+# core: fabric, fabric-ca and ferretdb (outer-db and api-latency); the operator benchmark needs etcd and kube-apiserver.
+if [[ $benchmark != operator-scale ]]; then
+  phase "tool bootstrap" bash scripts/tools/bootstrap.sh core
+fi
+if [[ $benchmark == all || $benchmark == operator-scale ]]; then
+  phase "tool bootstrap for the operator benchmark (etcd, kube-apiserver, kubectl)" bash scripts/tools/bootstrap.sh etcd kubernetes
+fi
 phase "build (tsc -b)" npx tsc -b
-phase "benchmarks" npx vitest run --config tests/bench/vitest.config.ts "$@"
+files=()
+if [[ $benchmark != all ]]; then files=("tests/bench/$benchmark.bench-run.ts"); fi
+phase "benchmarks ($benchmark)" with_progress npx vitest run --config tests/bench/vitest.config.ts ${files[@]+"${files[@]}"} "$@"
 say "results: $(ls bench-results/*.json | tr '\n' ' ')"

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '@fabric-wallet/api';
 import { startFerretDb } from '../support/ferretdb.js';
 import type { Started } from '../support/processes.js';
+import { planSteps } from '../support/explain.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 /**
@@ -22,27 +23,6 @@ interface HotQuery {
   readonly filter: Document;
   readonly sort?: Document;
   readonly limit?: number;
-}
-
-/** The plan's node types (PostgreSQL, from FerretDB) or stages (MongoDB), flattened. */
-function planSteps(explain: Document): string[] {
-  const steps: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    if (typeof record['Node Type'] === 'string') {
-      const index = typeof record['Index Name'] === 'string' ? ` ${record['Index Name']}` : '';
-      steps.push(`${record['Node Type']}${index}`);
-    }
-    if (typeof record.stage === 'string') steps.push(record.stage);
-    for (const value of Object.values(record)) walk(value);
-  };
-  walk(explain.queryPlanner ?? explain);
-  return steps;
 }
 
 const isScan = (step: string) => step === 'Seq Scan' || step === 'COLLSCAN';
