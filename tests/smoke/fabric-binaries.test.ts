@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,10 @@ describe("Fabric's CCaaS external builder, built from the same release", () => {
     client_auth_required: true,
     root_cert: '-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n',
     client_cert: '-----BEGIN CERTIFICATE-----\nclient\n-----END CERTIFICATE-----\n',
-    client_key: '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n',
+    // A key made for this run: the builder must carry it through unchanged.
+    client_key: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   };
 
   beforeAll(async () => {
