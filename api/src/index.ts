@@ -1,6 +1,6 @@
 export { createApp, type AppDeps } from './app.js';
 export type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
-export { connectDatabase, oneBatch, type Database } from './db/mongo.js';
+export { connectDatabase, dropIndexes, oneBatch, type Database } from './db/mongo.js';
 export { purgeExpired } from './db/maintenance.js';
 export { Ledger } from './fabric/ledger.js';
 export { localApiConfig, localFabricConfig } from './local-config.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, type Database } from '@fabric-wallet/api';
+import { connectDatabase, dropIndexes, type Database } from '@fabric-wallet/api';
 import { startFerretDb } from '../support/ferretdb.js';
 import type { Started } from '../support/processes.js';
 import { planSteps } from '../support/explain.js';
@@ -33,12 +33,13 @@ describe('hot queries of the outer DB use indexes', () => {
   let server: Started;
   let db: Database;
   let sql: (command: string) => Promise<string>;
+  let started: Awaited<ReturnType<typeof startFerretDb>>;
   const user = (i: number) => `user-${String(i).padStart(6, '0')}`;
   const someone = user(1234);
 
   beforeAll(async () => {
     dir = await tempDir('outer-db-indexes');
-    const started = await startFerretDb(dir.path);
+    started = await startFerretDb(dir.path);
     server = started.process;
     sql = started.sql;
     db = await connectDatabase(started.uri, 'explain');
@@ -224,5 +225,43 @@ describe('hot queries of the outer DB use indexes', () => {
 
     expect(steps.filter(isScan), JSON.stringify(explain.queryPlanner ?? explain)).toEqual([]);
     expect(steps.some(isIndex), JSON.stringify(explain.queryPlanner ?? explain)).toBe(true);
+  });
+
+  // DocumentDB keys a compound index per field unless told otherwise; then an equality on
+  // userId and spent reads every unspent coin of every user (docs/performance.md).
+  const indexDef = async (database: string, collection: string, index: string) =>
+    (
+      await sql(
+        "SELECT pg_get_indexdef(to_regclass('documentdb_data.documents_rum_index_' || i.index_id)) " +
+          'FROM documentdb_api_catalog.collection_indexes i JOIN documentdb_api_catalog.collections c ' +
+          `USING (collection_id) WHERE c.database_name = '${database}' AND c.collection_name = '${collection}' ` +
+          `AND (i.index_spec).index_name = '${index}'`,
+      )
+    ).trim();
+
+  it('compound indexes are made with the composite key', async () => {
+    expect(await indexDef('explain', 'utxos', 'userId_1_spent_1')).toMatch(
+      /bson_rum_composite_path_ops \(pathspec='\[ "userId", "spent" \]'/,
+    );
+    expect(await started.compoundIndexesToRebuild()).toEqual([]);
+  });
+
+  it('a compound index of an earlier version is found and rebuilt with the composite key', async () => {
+    // As a data dir made before the setting: the same index with one single-path key per field.
+    await sql(
+      'SET documentdb.defaultUseCompositeOpClass = off; ' +
+        "SELECT documentdb_api_internal.create_indexes_non_concurrently('legacy', " +
+        '\'{"createIndexes": "utxos", "indexes": [{"key": {"userId": 1, "spent": 1}, "name": "userId_1_spent_1"}]}\')',
+    );
+    expect(await indexDef('legacy', 'utxos', 'userId_1_spent_1')).toMatch(/single_path_ops.*single_path_ops/);
+    const stale = await started.compoundIndexesToRebuild();
+    expect(stale).toEqual([{ database: 'legacy', collection: 'utxos', index: 'userId_1_spent_1' }]);
+
+    await dropIndexes(started.uri, stale);
+    const legacy = await connectDatabase(started.uri, 'legacy');
+    await legacy.close();
+
+    expect(await indexDef('legacy', 'utxos', 'userId_1_spent_1')).toMatch(/bson_rum_composite_path_ops/);
+    expect(await started.compoundIndexesToRebuild()).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { prepareOuterDb } from '@fabric-wallet/operator/tools';
+import { prepareOuterDb, type OuterDbServer } from '@fabric-wallet/operator/tools';
 import { freePort } from './ports.js';
 import { startProcess, type Started } from './processes.js';
 
@@ -9,7 +9,7 @@ import { startProcess, type Started } from './processes.js';
  */
 export async function startFerretDb(
   dir: string,
-): Promise<{ uri: string; process: Started; sql: (command: string) => Promise<string> }> {
+): Promise<{ uri: string; process: Started } & Pick<OuterDbServer, 'sql' | 'compoundIndexesToRebuild'>> {
   const ports = { postgres: await freePort(), ferretdb: await freePort() };
   const server = await prepareOuterDb(dir, ports);
   const start = (spec: typeof server.postgres) =>
@@ -27,5 +27,10 @@ export async function startFerretDb(
       await postgres.stop();
     },
   };
-  return { uri: server.uri, process: both, sql: server.sql };
+  return {
+    uri: server.uri,
+    process: both,
+    sql: server.sql,
+    compoundIndexesToRebuild: server.compoundIndexesToRebuild,
+  };
 }

@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { prepareOuterDb, repoRoot, toolVersion } from '@fabric-wallet/operator/tools';
+import { dropIndexes } from '../db/mongo.js';
 import { localApiConfig, localFabricConfig } from '../local-config.js';
 import { createLogger } from '../logger.js';
 import { runApi, type RunningApi } from '../serve.js';
@@ -97,6 +98,14 @@ if (mongodbUri) {
   supervisor.ensure({ ...server.ferretdb, logFile: log('ferretdb') });
   await waitForTcp(ports.ferretdb, 30_000, () => supervisor.isRunning('ferretdb'));
   mongodbUri = server.uri;
+  const stale = await server.compoundIndexesToRebuild();
+  if (stale.length > 0) {
+    say(
+      `outer DB: rebuilding ${String(stale.length)} compound index(es) made by an earlier version ` +
+        `with DocumentDB's composite key (${stale.map((i) => `${i.collection}.${i.index}`).join(', ')})`,
+    );
+    await dropIndexes(mongodbUri, stale);
+  }
   say(
     `outer DB: FerretDB ${toolVersion('FERRETDB_VERSION')} on 127.0.0.1:${String(ports.ferretdb)} over PostgreSQL ` +
       `${toolVersion('POSTGRES_MAJOR')} + DocumentDB on 127.0.0.1:${String(ports.postgres)} (data in ${dir}, telemetry disabled)`,

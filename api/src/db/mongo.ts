@@ -209,6 +209,31 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   return { client, db, collections, close: () => client.close() };
 }
 
+/**
+ * Drops the named indexes (`connectDatabase` creates them again): how the launcher rebuilds
+ * indexes a data dir of an earlier version made differently. An index already gone is fine.
+ */
+export async function dropIndexes(
+  uri: string,
+  indexes: readonly { database: string; collection: string; index: string }[],
+): Promise<void> {
+  if (indexes.length === 0) return;
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await client.connect();
+    for (const { database, collection, index } of indexes) {
+      try {
+        await client.db(database).collection(collection).dropIndex(index);
+      } catch (error) {
+        // 27: IndexNotFound, 26: NamespaceNotFound.
+        if (!(error instanceof MongoServerError) || (error.code !== 27 && error.code !== 26)) throw error;
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 /** Whether `error` is a duplicate-key violation (code 11000, on MongoDB and FerretDB). */
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;

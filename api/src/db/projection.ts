@@ -29,13 +29,20 @@ async function writeDoc<T extends { _id: string }>(
   update: UpdateFilter<T> | null,
 ): Promise<void> {
   const filter = { _id: doc._id } as Filter<T>;
-  for (let attempt = 1; ; attempt++) {
-    if (update) {
-      const updated = await collection.updateOne(filter, update);
-      if (updated.matchedCount === 1) return;
-    } else if ((await collection.countDocuments(filter, { limit: 1 })) === 1) {
-      return;
+  if (!update) {
+    // Insert only if missing: one round trip, and a duplicate key means it is there already.
+    // (Not countDocuments first: an aggregate, after which FerretDB v2.5 serves the next
+    // request on a fresh PostgreSQL connection; docs/performance.md.)
+    try {
+      await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
     }
+    return;
+  }
+  for (let attempt = 1; ; attempt++) {
+    const updated = await collection.updateOne(filter, update);
+    if (updated.matchedCount === 1) return;
     try {
       await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
       return;
