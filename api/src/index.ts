@@ -8,3 +8,5 @@ export { createLogger, type Logger } from './logger.js';
 export { Indexer, wipeLedgerIndex, rebuildIndex, applyEvent } from './indexer/indexer.js';
 export { Reconciler, type ReconcileResult, type ReconcilerStatus } from './indexer/reconciler.js';
 export { applyTx } from './db/projection.js';
+export { exportAccounts, importAccounts, NOT_MIGRATED } from './db/migrate-v1.js';
+export { hashPassword } from './security/passwords.js';

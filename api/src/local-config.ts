@@ -49,13 +49,16 @@ export async function localFabricConfig(dataDir: string): Promise<FabricConfig> 
   };
 }
 
+/** The outer DB's database name for local runs (npm start, the tests). */
+export const LOCAL_DB_NAME = 'fabric-wallet';
+
 /** Defaults for local runs; every value can be overridden by the caller. */
 export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfig> = {}): ApiConfig {
   return Object.freeze({
     host: '127.0.0.1',
     port: 8080,
     mongodbUri: 'mongodb://127.0.0.1:27017/',
-    dbName: 'fabric-wallet',
+    dbName: LOCAL_DB_NAME,
     adminToken: '',
     sessionTtlMs: 12 * 3600_000,
     bodyLimitBytes: 64 * 1024,

@@ -7,6 +7,7 @@
 #   scripts/tools/bootstrap.sh [core|kube|all|<tool>...] [--force] [--print-dirs]
 #
 # core (default): fabric fabric-ca ferretdb     kube: etcd kubernetes helm skaffold-schema
+# ferretdb-v1: FerretDB v1 (SQLite), only to migrate a data dir of an earlier release.
 # Idempotent: a tool whose directory holds a `.done` stamp is not rebuilt. Each tool keeps
 # its build log beside its binaries. Concurrent runs are serialised per tool with flock.
 set -euo pipefail
@@ -35,11 +36,12 @@ tool_dir() {
     fabric) echo "$cache_root/fabric-$FABRIC_VERSION-${fabric_sha256:0:12}" ;;
     fabric-ca) echo "$cache_root/fabric-ca-$FABRIC_CA_VERSION" ;;
     ferretdb) echo "$cache_root/ferretdb-$FERRETDB_VERSION-pg$POSTGRES_MAJOR-documentdb-$DOCUMENTDB_VERSION" ;;
+    ferretdb-v1) echo "$cache_root/ferretdb-$FERRETDB_V1_VERSION" ;;
     etcd) echo "$cache_root/etcd-$ETCD_VERSION" ;;
     kubernetes) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
     helm) echo "$cache_root/helm-$HELM_VERSION" ;;
     skaffold-schema) echo "$cache_root/skaffold-schema-$SKAFFOLD_VERSION" ;;
-    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb etcd kubernetes helm skaffold-schema)" ;;
+    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema)" ;;
   esac
 }
 
@@ -230,6 +232,20 @@ build_ferretdb() {
   say "  ferretdb: $("$dir/bin/ferretdb" --version 2>&1 | grep -m1 -i 'version'); $("$dir/pg/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" --version)"
 }
 
+# FerretDB v1 with its SQLite backend, as releases before the v2 switch ran it: npm start
+# reads an old data dir's accounts through it once (api/src/db/migrate-v1.ts).
+build_ferretdb_v1() {
+  local dir=$1 log=$2 m=github.com/FerretDB/FerretDB p=github.com/FerretDB/FerretDB/cmd/ferretdb modsrc
+  wrapper ferretdb-v1 "$dir" "$log" "$FERRETDB_V1_VERSION" "" "$p"
+  # As for v2: the module lacks build/version/version.txt, which the binary embeds.
+  modsrc=$(cd "$dir/src" && go list -m -f '{{.Dir}}' $m)
+  cp -R "$modsrc" "$dir/src/ferretdb-module" && chmod -R u+w "$dir/src/ferretdb-module"
+  echo "$FERRETDB_V1_VERSION" >"$dir/src/ferretdb-module/build/version/version.txt"
+  (cd "$dir/src" && go mod edit -replace="$m=./ferretdb-module")
+  gobuild ferretdb-v1 "$dir" "$log" 0 "-ldflags '-s -w'" "$p"
+  rm -rf "$dir/src"
+}
+
 build_etcd() {
   local dir=$1 log=$2 p=go.etcd.io/etcd/server/v3
   wrapper etcd "$dir" "$log" "$ETCD_VERSION" "" "$p"
@@ -285,6 +301,7 @@ tool_files() {
     fabric) echo bin/peer bin/orderer bin/configtxgen bin/osnadmin ccaas/bin/detect ccaas/bin/build ccaas/bin/release config/core.yaml ;;
     fabric-ca) echo bin/fabric-ca-server bin/fabric-ca-client ;;
     ferretdb) echo bin/ferretdb "pg/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" "pg/usr/lib/postgresql/$POSTGRES_MAJOR/lib/pg_documentdb.so" "pg/usr/share/postgresql/$POSTGRES_MAJOR/extension/documentdb.control" ;;
+    ferretdb-v1) echo bin/ferretdb ;;
     etcd) echo bin/etcd ;;
     kubernetes) echo bin/kube-apiserver bin/kubectl bin/kube-controller-manager ;;
     helm) echo bin/helm ;;
@@ -334,7 +351,7 @@ main() {
       --print-dirs) print=1 ;;
       core) tools+=(fabric fabric-ca ferretdb) ;;
       kube) tools+=(etcd kubernetes helm skaffold-schema) ;;
-      all) tools+=(fabric fabric-ca ferretdb etcd kubernetes helm skaffold-schema) ;;
+      all) tools+=(fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema) ;;
       -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) tool_dir "$a" >/dev/null; tools+=("$a") ;;
     esac

@@ -1,4 +1,5 @@
-import { prepareOuterDb, type OuterDbServer } from '@fabric-wallet/operator/tools';
+import { mkdir } from 'node:fs/promises';
+import { legacyOuterDbServer, prepareOuterDb, type OuterDbServer } from '@fabric-wallet/operator/tools';
 import { freePort } from './ports.js';
 import { startProcess, type Started } from './processes.js';
 
@@ -33,4 +34,25 @@ export async function startFerretDb(
     sql: server.sql,
     compoundIndexesToRebuild: server.compoundIndexesToRebuild,
   };
+}
+
+/**
+ * FerretDB v1 on SQLite, as releases before the v2 switch ran the outer DB: the files go to
+ * `sqliteDir` (a data dir's `ferretdb/`), its own state and log to `stateDir`.
+ */
+export async function startLegacyFerretDb(
+  sqliteDir: string,
+  stateDir: string,
+): Promise<{ uri: string; process: Started }> {
+  const port = await freePort();
+  await mkdir(sqliteDir, { recursive: true });
+  await mkdir(stateDir, { recursive: true });
+  const server = legacyOuterDbServer(sqliteDir, stateDir, port);
+  const started = startProcess(server.name, server.command, server.args, {
+    cwd: server.cwd,
+    logDir: stateDir,
+    env: server.env,
+  });
+  await started.listening(port, 30_000);
+  return { uri: server.uri, process: started };
 }

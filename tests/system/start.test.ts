@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { access, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { MongoClient, type Document } from 'mongodb';
+import { connectDatabase, hashPassword } from '@fabric-wallet/api';
 import { join } from 'node:path';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLegacyFerretDb } from '../support/ferretdb.js';
 import { freePort } from '../support/ports.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
@@ -18,12 +21,31 @@ describe('the system launcher behind npm start', () => {
   let child: ChildProcess;
   let output = '';
   let base: string;
+  const legacyPassword = 'legacy-password-1';
 
   beforeAll(async () => {
     await access(launcher).catch(() => {
       throw new Error(`${launcher} is missing: run npm run build (npm test builds first)`);
     });
     dir = await tempDir('start');
+    // The data dir of an earlier version: its outer DB on FerretDB v1 (SQLite) with one account
+    // and a coin of the ledger index, as that release's API wrote them.
+    const v1 = await startLegacyFerretDb(join(dir.path, 'data', 'ferretdb'), join(dir.path, 'v1-state'));
+    const old = await connectDatabase(v1.uri, 'fabric-wallet');
+    await old.db.collection('users').insertOne({
+      _id: 'legacy-user',
+      username: 'legacy-holder',
+      passwordHash: await hashPassword(legacyPassword),
+      role: 'customer',
+      failedLogins: 0,
+      createdAt: new Date(),
+      passwordChangedAt: new Date(),
+    } as Document);
+    await old.db
+      .collection('utxos')
+      .insertOne({ _id: 'legacy-tx:0', userId: 'legacy-user', spent: false } as Document);
+    await old.close();
+    await v1.process.stop();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [launcher, '--data', join(dir.path, 'data')], {
@@ -55,6 +77,34 @@ describe('the system launcher behind npm start', () => {
     expect(output).toMatch(
       /outer DB: FerretDB v2\.\d+\.\d+ on 127\.0\.0\.1:\d+ over PostgreSQL 15 \+ DocumentDB on 127\.0\.0\.1:\d+ .*telemetry disabled/,
     );
+  });
+
+  it('moved the accounts of the earlier outer DB into the new one, and kept the old directory aside', async () => {
+    const data = join(dir.path, 'data');
+    const ports = JSON.parse(await readFile(join(data, 'ports.json'), 'utf8')) as Record<string, number>;
+    const login = await fetch(`${base}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'legacy-holder', password: legacyPassword }),
+    });
+    const outer = new MongoClient(`mongodb://127.0.0.1:${String(ports.ferretdb)}/`);
+
+    expect(output).toContain(`${join(data, 'ferretdb')} holds the outer DB of an earlier version`);
+    expect(output).toMatch(/read 1 document \(users 1\) through FerretDB v1/);
+    expect(output).toMatch(
+      /moved 1 document of the earlier outer DB into this one; the old directory is kept as .*ferretdb-v1-migrated-/,
+    );
+    expect(login.status, await login.clone().text()).toBe(201);
+    const names = await readdir(data);
+    expect(names.filter((n) => n.startsWith('ferretdb-v1-migrated-'))).toHaveLength(1);
+    expect(names).not.toContain('ferretdb');
+    expect(names).not.toContain('outer-db-v1-accounts.ejson');
+    try {
+      const coins = outer.db('fabric-wallet').collection('utxos');
+      expect(await coins.countDocuments({ _id: 'legacy-tx:0' } as Document)).toBe(0);
+    } finally {
+      await outer.close();
+    }
   });
 
   it('is ready (DB, ledger, indexer) and serves the seeded demo screenings', async () => {
@@ -155,13 +205,13 @@ describe('the system launcher behind npm start', () => {
   });
 });
 
-describe('the system launcher on a data dir of an earlier version (FerretDB v1 outer DB)', () => {
-  it('starts nothing, changes nothing, and says what holds the accounts and what to do', async () => {
+describe('the system launcher on an earlier outer DB it cannot read', () => {
+  it('starts nothing, changes nothing, and says what it could not read and what to do', async () => {
     const dir = await tempDir('start-legacy');
     try {
       const legacy = join(dir.path, 'data', 'ferretdb');
       await mkdir(legacy, { recursive: true });
-      await writeFile(join(legacy, 'wallet.sqlite'), 'accounts of an earlier version');
+      await writeFile(join(legacy, 'fabric-wallet.sqlite'), 'not a database of an earlier version');
       let output = '';
       const child = spawn(process.execPath, [launcher, '--data', join(dir.path, 'data')], {
         env: { ...process.env, API_PORT: String(await freePort()), MONGODB_URI: '' },
@@ -173,11 +223,21 @@ describe('the system launcher on a data dir of an earlier version (FerretDB v1 o
       const [code] = (await once(child, 'exit')) as [number | null];
 
       expect(code, output).toBe(1);
-      expect(output).toContain(`${legacy} holds an outer DB of FerretDB v1 (SQLite)`);
+      expect(output).toContain(`could not read the accounts in ${legacy}: `);
+      expect(output).toContain('Nothing was started and nothing was changed.');
       expect(output).toContain(`mv ${legacy} ${legacy}-v1`);
-      expect(await readFile(join(legacy, 'wallet.sqlite'), 'utf8')).toBe('accounts of an earlier version');
-      await expect(access(join(dir.path, 'data', 'outer-db'))).rejects.toThrow();
-      await expect(access(join(dir.path, 'data', 'nodes'))).rejects.toThrow();
+      expect(await readFile(join(legacy, 'fabric-wallet.sqlite'), 'utf8')).toBe(
+        'not a database of an earlier version',
+      );
+      const left = await readdir(join(dir.path, 'data'));
+      for (const started of [
+        'outer-db',
+        'nodes',
+        'ports.json',
+        'outer-db-v1-accounts.ejson',
+        'ferretdb-v1-state',
+      ])
+        expect(left).not.toContain(started);
     } finally {
       await dir.remove();
     }

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { prepareOuterDb, repoRoot, toolVersion } from '@fabric-wallet/operator/tools';
 import { dropIndexes } from '../db/mongo.js';
-import { localApiConfig, localFabricConfig } from '../local-config.js';
+import { LOCAL_DB_NAME, localApiConfig, localFabricConfig } from '../local-config.js';
+import { describeCounts, documents, LegacyOuterDb } from './legacy-outer-db.js';
 import { createLogger } from '../logger.js';
 import { runApi, type RunningApi } from '../serve.js';
 
@@ -55,18 +56,28 @@ if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
   process.exit(2);
 }
 
-// A data dir of an earlier version: its FerretDB v1 (SQLite) outer DB holds the accounts.
-const legacy = join(dataDir, 'ferretdb');
-if (!process.env.MONGODB_URI && (await hasFiles(legacy, '.sqlite'))) {
+// A data dir of an earlier version: its FerretDB v1 (SQLite) outer DB holds the accounts. They
+// are read before anything starts (a failure changes nothing), and moved once the new outer
+// DB runs; the ledger part is re-indexed from block 0.
+const legacy = new LegacyOuterDb(dataDir, LOCAL_DB_NAME);
+let migrating = false;
+if (!process.env.MONGODB_URI && (await hasFiles(legacy.dir, '.sqlite'))) {
   say(
-    `${legacy} holds an outer DB of FerretDB v1 (SQLite), which this version no longer runs. ` +
-      'Its ledger part (tokens, bills, screenings, tickets) can be rebuilt from the ledger, but the ' +
-      "accounts in it (logins, sealed address keys, users' Fabric identities) exist only there, so " +
-      'nothing was started and nothing was changed. To start over without those accounts: ' +
-      `mv ${legacy} ${legacy}-v1 and run npm start again. To keep them, stay on the earlier ` +
-      'release for this data dir (docs/api.md, "Outer DB server").',
+    `${legacy.dir} holds the outer DB of an earlier version (FerretDB v1, SQLite): moving its accounts ` +
+      'to the new outer DB; tokens, bills and tickets are re-indexed from the ledger',
   );
-  process.exit(1);
+  try {
+    const counts = await legacy.read();
+    say(`read ${describeCounts(counts)} through FerretDB v1`);
+    migrating = true;
+  } catch (error) {
+    say(
+      `could not read the accounts in ${legacy.dir}: ${(error as Error).message}. Nothing was started and ` +
+        `nothing was changed. To start over without them: mv ${legacy.dir} ${legacy.dir}-v1 and run npm start ` +
+        'again (docs/api.md, "Outer DB server").',
+    );
+    process.exit(1);
+  }
 }
 
 const running = await runLocalNetwork({
@@ -105,6 +116,23 @@ if (mongodbUri) {
         `with DocumentDB's composite key (${stale.map((i) => `${i.collection}.${i.index}`).join(', ')})`,
     );
     await dropIndexes(mongodbUri, stale);
+  }
+  if (migrating) {
+    try {
+      const moved = await legacy.move(mongodbUri);
+      say(
+        `moved ${documents(moved.documents)} of the earlier outer DB into this one` +
+          `${moved.alreadyThere ? ` (${String(moved.alreadyThere)} were there already)` : ''}; ` +
+          `the old directory is kept as ${moved.kept} (delete it when you are satisfied)`,
+      );
+    } catch (error) {
+      say(
+        `could not move the accounts of ${legacy.dir}: ${(error as Error).message}. ${legacy.dir} is unchanged; ` +
+          'stopping',
+      );
+      await running.stop();
+      process.exit(1);
+    }
   }
   say(
     `outer DB: FerretDB ${toolVersion('FERRETDB_VERSION')} on 127.0.0.1:${String(ports.ferretdb)} over PostgreSQL ` +

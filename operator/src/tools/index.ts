@@ -7,4 +7,11 @@ export {
   type ToolName,
 } from './paths.js';
 export { parseVersions, repoRoot, toolVersion, versionsFile } from './versions.js';
-export { postgresBinDir, prepareOuterDb, type OuterDbServer, type ServerCommand } from './outer-db.js';
+export {
+  legacyOuterDbServer,
+  postgresBinDir,
+  prepareOuterDb,
+  type OuterDbIndex,
+  type OuterDbServer,
+  type ServerCommand,
+} from './outer-db.js';

@@ -237,3 +237,33 @@ export async function prepareOuterDb(
     },
   };
 }
+
+/**
+ * FerretDB v1 with its SQLite backend on the outer DB directory of a release before the v2
+ * switch (`<data>/ferretdb/*.sqlite`), to read that data dir's accounts once
+ * (`bash scripts/tools/bootstrap.sh ferretdb-v1` builds it). Loopback only, telemetry off;
+ * its own state goes to `stateDir`, so the old directory is only read.
+ */
+export function legacyOuterDbServer(
+  sqliteDir: string,
+  stateDir: string,
+  port: number,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerCommand & { readonly uri: string } {
+  return {
+    name: 'ferretdb-v1',
+    command: join(toolDir('ferretdb-v1', env), 'bin', 'ferretdb'),
+    args: [
+      '--handler=sqlite',
+      `--sqlite-url=file:${sqliteDir}/`,
+      `--listen-addr=127.0.0.1:${String(port)}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      `--state-dir=${stateDir}`,
+      '--log-level=warn',
+    ],
+    env: { PATH: env.PATH ?? '', DO_NOT_TRACK: '1' },
+    cwd: stateDir,
+    uri: `mongodb://127.0.0.1:${String(port)}/`,
+  };
+}

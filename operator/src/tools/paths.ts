@@ -5,10 +5,11 @@ import { toolVersion } from './versions.js';
 
 /** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
 export type ToolName =
-  'fabric' | 'fabric-ca' | 'ferretdb' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
+  'fabric' | 'fabric-ca' | 'ferretdb' | 'ferretdb-v1' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
 
 const versionKey: Record<Exclude<ToolName, 'fabric' | 'ferretdb'>, string> = {
   'fabric-ca': 'FABRIC_CA_VERSION',
+  'ferretdb-v1': 'FERRETDB_V1_VERSION',
   etcd: 'ETCD_VERSION',
   kubernetes: 'KUBERNETES_VERSION',
   helm: 'HELM_VERSION',
@@ -36,7 +37,8 @@ export function toolDir(tool: ToolName, env: NodeJS.ProcessEnv = process.env): s
     const name = `ferretdb-${toolVersion('FERRETDB_VERSION')}-pg${toolVersion('POSTGRES_MAJOR')}-documentdb-${toolVersion('DOCUMENTDB_VERSION')}`;
     return join(toolsCacheRoot(env), name);
   }
-  return join(toolsCacheRoot(env), `${tool}-${toolVersion(versionKey[tool])}`);
+  const name = tool === 'ferretdb-v1' ? 'ferretdb' : tool;
+  return join(toolsCacheRoot(env), `${name}-${toolVersion(versionKey[tool])}`);
 }
 
 /**
