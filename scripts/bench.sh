@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench [-- <benchmark>] [vitest arguments]`: benchmarks on the real network and the
 # real outer DB; figures are written to bench-results/. <benchmark> is one of outer-db,
-# api-latency, operator-scale (tests/bench/<benchmark>.bench-run.ts); without it, all of them.
+# api-latency, operator-scale, throughput (tests/bench/<benchmark>.bench-run.ts); without it,
+# all of them.
 # Anything else is passed to vitest as before. docs/performance.md describes the figures.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,7 +10,7 @@ cd "$root"
 
 benchmark=all
 case "${1:-}" in
-  outer-db | api-latency | operator-scale)
+  outer-db | api-latency | operator-scale | throughput)
     benchmark=$1
     shift
     ;;
