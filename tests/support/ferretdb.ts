@@ -6,16 +6,19 @@ import { startProcess, type Started } from './processes.js';
 /**
  * The outer DB's real local server on free loopback ports, data in `dir`: PostgreSQL with
  * DocumentDB, and FerretDB v2 (telemetry off) in front of it. `process.stop()` stops both,
- * FerretDB first.
+ * FerretDB first. PostgreSQL writes its log to `<dir>/postgres.log`.
  */
 export async function startFerretDb(
   dir: string,
+  options: { readonly postgresSettings?: readonly string[] } = {},
 ): Promise<{ uri: string; process: Started } & Pick<OuterDbServer, 'sql' | 'compoundIndexesToRebuild'>> {
   const ports = { postgres: await freePort(), ferretdb: await freePort() };
   const server = await prepareOuterDb(dir, ports);
   const start = (spec: typeof server.postgres) =>
     startProcess(spec.name, spec.command, spec.args, { cwd: spec.cwd, logDir: dir, env: spec.env });
-  const postgres = start(server.postgres);
+  // Extra settings (a test's diagnostics) after the server's own: the last -c wins.
+  const extra = (options.postgresSettings ?? []).flatMap((setting) => ['-c', setting]);
+  const postgres = start({ ...server.postgres, args: [...server.postgres.args, ...extra] });
   await postgres.listening(ports.postgres, 60_000);
   await server.initialise();
   const ferretdb = start(server.ferretdb);

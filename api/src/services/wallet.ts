@@ -202,10 +202,12 @@ export class Wallet {
   ): Promise<UtxoDoc[]> {
     let refused = await this.insertLocks(coins, lockId, until);
     if (refused.size === 0) return [...coins];
-    const expired = await this.collections.coinLocks.deleteMany({
-      _id: { $in: [...refused] },
-      until: { $lte: now },
-    });
+    // One delete command, an entry per coin found by its _id (a multi-document write with
+    // `_id: {$in}` scans on DocumentDB; see applyTx).
+    const expired = await this.collections.coinLocks.bulkWrite(
+      [...refused].map((_id) => ({ deleteOne: { filter: { _id, until: { $lte: now } } } })),
+      { ordered: false },
+    );
     if (expired.deletedCount > 0) {
       const retried = await this.insertLocks(
         coins.filter((coin) => refused.has(coin._id)),
