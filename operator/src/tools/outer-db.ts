@@ -111,6 +111,11 @@ function postgresSettings(port: number): string[] {
     // after them (see compoundIndexesToRebuild).
     'documentdb.enableNewCompositeIndexOpClass=on',
     'documentdb.defaultUseCompositeOpClass=on',
+    // No JIT compilation: DocumentDB's row estimate for an index condition is a fixed share
+    // of the table (300,002 of 1.2M coins for one user's 4), so at 100k users a sorted
+    // balance read crossed jit_above_cost and spent 4-8 ms compiling for a 0.2 ms execution
+    // (docs/performance.md, finding 6). Short indexed queries never gain from JIT.
+    'jit=off',
     // Fresh statistics soon after bulk writes, so the planner picks the secondary indexes.
     'autovacuum_naptime=1s',
     'log_min_messages=warning',
