@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
+import { startLauncher } from '../support/launcher.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 /**
@@ -97,7 +97,6 @@ function percentile(sorted: readonly number[], q: number): number {
 describe('throughput: closed-loop payers through the HTTP API of the whole system', () => {
   let dir: TempDir;
   let child: ChildProcess;
-  let output = '';
   let base: string;
   let data: string;
 
@@ -122,25 +121,10 @@ describe('throughput: closed-loop payers through the HTTP API of the whole syste
   beforeAll(async () => {
     dir = await tempDir('bench-throughput');
     data = join(dir.path, 'data');
-    const port = await freePort();
-    base = `http://127.0.0.1:${String(port)}`;
     progress(`starting the whole system (npm start's launcher) in ${data}`);
-    child = spawn(
-      process.execPath,
-      [join(repoRoot, 'api', 'dist', 'cli', 'start-local.js'), '--data', data],
-      {
-        env: { ...env, API_PORT: String(port), LOG_LEVEL: 'warn', MONGODB_URI: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 300_000;
-    while (!output.includes('Ctrl-C stops everything')) {
-      if (child.exitCode !== null) throw new Error(`the launcher exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`the launcher did not finish starting:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const started = await startLauncher(data, 300_000);
+    child = started.child;
+    base = started.base;
     progress('system up');
   });
 

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { access, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { MongoClient, type Document } from 'mongodb';
 import { connectDatabase, hashPassword } from '@fabric-wallet/api';
 import { join } from 'node:path';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLegacyFerretDb } from '../support/ferretdb.js';
+import { spawnLauncher, startLauncher } from '../support/launcher.js';
 import { freePort } from '../support/ports.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
@@ -14,19 +15,15 @@ import { tempDir, type TempDir } from '../support/temp.js';
  * What `npm start` runs after the bootstrap and build: the whole system (network, FerretDB,
  * indexer, API, demo cinema) from one command, stopped by SIGINT.
  */
-const launcher = join(repoRoot, 'api', 'dist', 'cli', 'start-local.js');
 
 describe('the system launcher behind npm start', () => {
   let dir: TempDir;
   let child: ChildProcess;
-  let output = '';
+  let output: () => string;
   let base: string;
   const legacyPassword = 'legacy-password-1';
 
   beforeAll(async () => {
-    await access(launcher).catch(() => {
-      throw new Error(`${launcher} is missing: run npm run build (npm test builds first)`);
-    });
     dir = await tempDir('start');
     // The data dir of an earlier version: its outer DB on FerretDB v1 (SQLite) with one account
     // and a coin of the ledger index, as that release's API wrote them.
@@ -46,20 +43,10 @@ describe('the system launcher behind npm start', () => {
       .insertOne({ _id: 'legacy-tx:0', userId: 'legacy-user', spent: false } as Document);
     await old.close();
     await v1.process.stop();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [launcher, '--data', join(dir.path, 'data')], {
-      env: { ...process.env, API_PORT: String(port), LOG_LEVEL: 'warn', MONGODB_URI: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 240_000;
-    while (!output.includes('Ctrl-C stops everything')) {
-      if (child.exitCode !== null) throw new Error(`the launcher exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`the launcher did not finish starting:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const started = await startLauncher(join(dir.path, 'data'), 240_000);
+    child = started.child;
+    output = started.output;
+    base = started.base;
   });
 
   afterAll(async () => {
@@ -71,10 +58,10 @@ describe('the system launcher behind npm start', () => {
   });
 
   it('prints where the API and its docs are, and that the outer DB is FerretDB v2 on PostgreSQL with telemetry off', () => {
-    expect(output).toContain(`API:        ${base}`);
-    expect(output).toContain(`${base}/docs`);
-    expect(output).toContain(`web wallet: ${base}/wallet`);
-    expect(output).toMatch(
+    expect(output()).toContain(`API:        ${base}`);
+    expect(output()).toContain(`${base}/docs`);
+    expect(output()).toContain(`web wallet: ${base}/wallet`);
+    expect(output()).toMatch(
       /outer DB: FerretDB v2\.\d+\.\d+ on 127\.0\.0\.1:\d+ over PostgreSQL 15 \+ DocumentDB on 127\.0\.0\.1:\d+ .*telemetry disabled/,
     );
   });
@@ -89,9 +76,9 @@ describe('the system launcher behind npm start', () => {
     });
     const outer = new MongoClient(`mongodb://127.0.0.1:${String(ports.ferretdb)}/`);
 
-    expect(output).toContain(`${join(data, 'ferretdb')} holds the outer DB of an earlier version`);
-    expect(output).toMatch(/read 1 document \(users 1\) through FerretDB v1/);
-    expect(output).toMatch(
+    expect(output()).toContain(`${join(data, 'ferretdb')} holds the outer DB of an earlier version`);
+    expect(output()).toMatch(/read 1 document \(users 1\) through FerretDB v1/);
+    expect(output()).toMatch(
       /moved 1 document of the earlier outer DB into this one; the old directory is kept as .*ferretdb-v1-migrated-/,
     );
     expect(login.status, await login.clone().text()).toBe(201);
@@ -128,7 +115,7 @@ describe('the system launcher behind npm start', () => {
     const token = (await readFile(join(dir.path, 'data', 'api-admin-token'), 'utf8')).trim();
 
     for (const secret of [credentials.password, credentials.paymentPassword, token])
-      expect(output).not.toContain(secret);
+      expect(output()).not.toContain(secret);
     expect((await stat(join(dir.path, 'data', 'api-admin-token'))).mode & 0o077).toBe(0);
   });
 
@@ -201,7 +188,7 @@ describe('the system launcher behind npm start', () => {
     const [code] = (await once(child, 'exit')) as [number];
 
     expect(code).toBe(0);
-    expect(output).toContain('[wallet] stopped');
+    expect(output()).toContain('[wallet] stopped');
   });
 });
 
@@ -212,15 +199,12 @@ describe('the system launcher on an earlier outer DB it cannot read', () => {
       const legacy = join(dir.path, 'data', 'ferretdb');
       await mkdir(legacy, { recursive: true });
       await writeFile(join(legacy, 'fabric-wallet.sqlite'), 'not a database of an earlier version');
-      let output = '';
-      const child = spawn(process.execPath, [launcher, '--data', join(dir.path, 'data')], {
-        env: { ...process.env, API_PORT: String(await freePort()), MONGODB_URI: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { child, output: printed } = await spawnLauncher(join(dir.path, 'data'), {
+        API_PORT: String(await freePort()),
       });
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
       const [code] = (await once(child, 'exit')) as [number | null];
+      const output = printed();
 
       expect(code, output).toBe(1);
       expect(output).toContain(`could not read the accounts in ${legacy}: `);

@@ -37,7 +37,8 @@ export class LegacyOuterDb {
     if (code !== 0) throw new Error('the tool bootstrap could not build FerretDB v1 (see the lines above)');
     const state = `${this.dir}-v1-state`;
     await mkdir(state, { recursive: true });
-    const server = legacyOuterDbServer(this.dir, state, await freePort());
+    const port = await freePort();
+    const server = legacyOuterDbServer(this.dir, state, port);
     const child = spawn(server.command, server.args, {
       cwd: server.cwd,
       env: server.env,
@@ -46,7 +47,6 @@ export class LegacyOuterDb {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     try {
-      const port = Number(new URL(server.uri).port);
       await waitForTcp(port, 30_000, () => child.exitCode === null);
       return await exportAccounts(server.uri, this.dbName, this.exportFile);
     } catch (error) {
