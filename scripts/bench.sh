@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench [-- <benchmark>] [vitest arguments]`: benchmarks on the real network and the
 # real outer DB; figures are written to bench-results/. <benchmark> is one of outer-db,
-# api-latency, operator-scale, throughput (tests/bench/<benchmark>.bench-run.ts); without it,
+# api-latency, operator-scale, throughput, cinema-rush (tests/bench/<benchmark>.bench-run.ts); without it,
 # all of them.
 # Anything else is passed to vitest as before. docs/performance.md describes the figures.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$root"
 
 benchmark=all
 case "${1:-}" in
-  outer-db | api-latency | operator-scale | throughput)
+  outer-db | api-latency | operator-scale | throughput | cinema-rush)
     benchmark=$1
     shift
     ;;
