@@ -44,7 +44,7 @@ describe('cinema rush: one screening, every buyer a different seat, all at once'
   });
 
   afterAll(async () => {
-    await system.stop();
+    await system.stop('cinema-rush');
   });
 
   it(`${String(BUYERS)} buyers: every seat sold once, no conflicts, supply unchanged`, async () => {

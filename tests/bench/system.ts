@@ -108,12 +108,15 @@ export class BenchSystem {
     return new BenchSystem(dir, data, launched, launched.base);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the system; its output (the API's warnings with their causes) is kept in `logName`. */
+  async stop(logName: string): Promise<void> {
     const { child } = this.launcher;
     if (child.exitCode === null) {
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('exit', resolve));
     }
+    await mkdir(join(repoRoot, 'bench-results'), { recursive: true });
+    await writeFile(join(repoRoot, 'bench-results', `${logName}.log`), this.launcher.output());
     await this.dir.remove();
   }
 

@@ -46,7 +46,7 @@ describe('throughput: closed-loop payers through the HTTP API of the whole syste
   });
 
   afterAll(async () => {
-    await system.stop();
+    await system.stop('throughput');
   });
 
   it(`${String(CLIENTS)} clients pay for ${String(SECONDS)} s; every 201 is on the ledger and in the outer DB, supply unchanged`, async () => {
