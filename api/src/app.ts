@@ -42,7 +42,12 @@ export interface AppDeps {
 /** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { collections } = deps.db;
-  const accounts = new Accounts(collections, deps.config.fabric, deps.config.sessionTtlMs);
+  const accounts = new Accounts(
+    collections,
+    deps.config.fabric,
+    deps.config.sessionTtlMs,
+    deps.config.vaultKeyring,
+  );
   const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric, (userId) => {
     deps.reconciler?.suspect(userId);
   });

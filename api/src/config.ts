@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { VaultKeyring } from './security/vault.js';
 
 /** How the API runs, parsed once from the environment and frozen. */
 export interface ApiConfig {
@@ -8,6 +9,8 @@ export interface ApiConfig {
   readonly dbName: string;
   /** Bearer credential for the admin routes (merchant and issuer accounts). */
   readonly adminToken: string;
+  /** Server keys that wrap the users' data keys (security/vault.ts); never in the outer DB. */
+  readonly vaultKeyring: VaultKeyring;
   readonly sessionTtlMs: number;
   readonly bodyLimitBytes: number;
   readonly fabric: FabricConfig;

@@ -19,9 +19,12 @@ describe('API configuration from the environment (containers)', () => {
     }
     await writeFile(join(dir, 'tls.pem'), 'tls root');
     await writeFile(join(dir, 'token'), 'a'.repeat(32));
+    await writeFile(join(dir, 'vault-keys'), `k2 ${'B'.repeat(43)}\nk1 ${'A'.repeat(43)}\n`);
+    await writeFile(join(dir, 'short-key'), `k1 ${'C'.repeat(20)}\n`);
     env = {
       MONGODB_URI: 'mongodb://mongo:27017/',
       API_ADMIN_TOKEN_FILE: join(dir, 'token'),
+      API_VAULT_KEYS_FILE: join(dir, 'vault-keys'),
       FABRIC_PEER_ADDRESS: 'wallet-0.fabric.svc:7051',
       FABRIC_PEER_TLS_CA_FILE: join(dir, 'tls.pem'),
       FABRIC_REGISTRAR_DIR: join(dir, 'registrar'),
@@ -45,13 +48,21 @@ describe('API configuration from the environment (containers)', () => {
       privateKeyPem: 'key of registrar',
     });
     expect(config.adminToken).toHaveLength(32);
+    expect(config.vaultKeyring.currentId).toBe('k2');
+    expect(config.vaultKeyring.key('k1')).toHaveLength(32);
     expect(config.port).toBe(8080);
   });
 
   it('lists every missing or bad setting at once, without echoing secret values', () => {
     let problems: readonly string[] = [];
     try {
-      apiConfigFromEnv({ ...env, MONGODB_URI: '', API_PORT: '70000', FABRIC_ISSUER_DIR: join(dir, 'nope') });
+      apiConfigFromEnv({
+        ...env,
+        MONGODB_URI: '',
+        API_PORT: '70000',
+        FABRIC_ISSUER_DIR: join(dir, 'nope'),
+        API_VAULT_KEYS_FILE: join(dir, 'short-key'),
+      });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
     }
@@ -61,8 +72,10 @@ describe('API configuration from the environment (containers)', () => {
         'MONGODB_URI is required',
         'API_PORT must be an integer between 1 and 65535, got "70000"',
         expect.stringMatching(/^FABRIC_ISSUER_DIR: cannot read .*nope\/mspid \(ENOENT\)$/),
+        'API_VAULT_KEYS_FILE: vault key k1 is 15 bytes, not 32',
       ]),
     );
     expect(problems.join('\n')).not.toContain('a'.repeat(32));
+    expect(problems.join('\n')).not.toContain('C'.repeat(20));
   });
 });

@@ -1,5 +1,20 @@
 import { join } from 'node:path';
 import { ConfigError, fileFrom, integerFrom, type ApiConfig, type PemIdentity } from './config.js';
+import { KeyringError, VaultKeyring } from './security/vault.js';
+
+/** The vault keyring from the file API_VAULT_KEYS_FILE names (a mounted Secret). */
+function keyringFrom(env: NodeJS.ProcessEnv, problems: string[]): VaultKeyring {
+  const known = problems.length;
+  const text = fileFrom(env, 'API_VAULT_KEYS_FILE', problems);
+  try {
+    return VaultKeyring.parse(text);
+  } catch (error) {
+    if (problems.length === known && error instanceof KeyringError)
+      problems.push(`API_VAULT_KEYS_FILE: ${error.message}`);
+    // A placeholder so the other problems are still listed; nothing starts with it.
+    return VaultKeyring.parse(VaultKeyring.generate());
+  }
+}
 
 /** An identity mounted from a Secret the operator wrote: <dir>/mspid, cert.pem, key.pem. */
 function identityFrom(env: NodeJS.ProcessEnv, name: string, problems: string[]): PemIdentity {
@@ -40,6 +55,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     mongodbUri: required('MONGODB_URI'),
     dbName: env.API_DB_NAME ?? 'fabric-wallet',
     adminToken: fileFrom(env, 'API_ADMIN_TOKEN_FILE', problems).trim(),
+    vaultKeyring: keyringFrom(env, problems),
     sessionTtlMs: integerFrom(env, 'SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 86_400, problems) * 1000,
     bodyLimitBytes: integerFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024, problems),
     fabric: {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+import { VaultKeyring } from './security/vault.js';
 
 /** Reads an identity that the local runtime enrolled into its data dir. */
 async function identity(dataDir: string, org: string, id: string, mspId: string): Promise<PemIdentity> {
@@ -60,6 +61,8 @@ export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfi
     mongodbUri: 'mongodb://127.0.0.1:27017/',
     dbName: LOCAL_DB_NAME,
     adminToken: '',
+    // A fresh random key: fine for a test's throwaway outer DB. `npm start` passes its file's.
+    vaultKeyring: VaultKeyring.parse(VaultKeyring.generate()),
     sessionTtlMs: 12 * 3600_000,
     bodyLimitBytes: 64 * 1024,
     fabric,

@@ -10,6 +10,7 @@ import {
   SecretMaterialStore,
   serviceHost,
 } from '@fabric-wallet/operator/kube';
+import { VaultKeyring } from '@fabric-wallet/api';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
 import { startControlPlane, type ControlPlane } from '../support/kube.js';
 import { run } from '../support/processes.js';
@@ -182,6 +183,14 @@ describe('Helm chart helm/fabric-wallet', () => {
     expect(env.FABRIC_PEER_ADDRESS).toBe(`${serviceHost('wallet-0', NS, config)}:${String(PORTS.peer)}`);
     expect(env.FABRIC_CA_URL).toBe(`https://${serviceHost('wallet-ca', NS, config)}:${String(PORTS.ca)}`);
     expect(env.FABRIC_CA_NAME).toBe(caServerName('wallet-ca', 'ca'));
+    // The vault keyring: a generated Secret the API reads, holding one usable 32-byte key.
+    const vault = documents(rendered.output).find(
+      (object) => object.kind === 'Secret' && object.metadata.name === volumes.vault,
+    ) as unknown as { data: { keys: string }; metadata: { annotations: Record<string, string> } };
+    expect(env.API_VAULT_KEYS_FILE).toBe('/etc/fabric-wallet/vault/keys');
+    expect(vault.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+    const keyring = VaultKeyring.parse(Buffer.from(vault.data.keys, 'base64').toString('utf8'));
+    expect(keyring.key(keyring.currentId)).toHaveLength(32);
   });
 
   it('ships the plain-YAML operator install rendered from this chart, and it installs', async () => {

@@ -113,10 +113,15 @@ describe('the system launcher behind npm start', () => {
       paymentPassword: string;
     };
     const token = (await readFile(join(dir.path, 'data', 'api-admin-token'), 'utf8')).trim();
+    const vaultKey = (await readFile(join(dir.path, 'data', 'api-vault-keys'), 'utf8'))
+      .split('\n')[1]
+      ?.split(' ')[1];
 
-    for (const secret of [credentials.password, credentials.paymentPassword, token])
+    expect(vaultKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    for (const secret of [credentials.password, credentials.paymentPassword, token, vaultKey ?? ''])
       expect(output()).not.toContain(secret);
-    expect((await stat(join(dir.path, 'data', 'api-admin-token'))).mode & 0o077).toBe(0);
+    for (const file of ['api-admin-token', 'api-vault-keys'])
+      expect((await stat(join(dir.path, 'data', file))).mode & 0o077).toBe(0);
   });
 
   it('serves the same network from the container entrypoint, configured by environment and mounted files', async () => {
@@ -141,6 +146,7 @@ describe('the system launcher behind npm start', () => {
         MONGODB_URI: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
         API_DB_NAME: 'container-entrypoint',
         API_ADMIN_TOKEN_FILE: join(data, 'api-admin-token'),
+        API_VAULT_KEYS_FILE: join(data, 'api-vault-keys'),
         FABRIC_PEER_ADDRESS: `127.0.0.1:${String(ports['wallet-peer-0'])}`,
         FABRIC_PEER_TLS_CA_FILE: join(data, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'),
         FABRIC_REGISTRAR_DIR: await mount('WalletOrg', 'api-registrar', 'WalletOrgMSP'),

@@ -5,6 +5,7 @@ import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/ope
 import { prepareOuterDb, repoRoot, toolVersion } from '@fabric-wallet/operator/tools';
 import { dropIndexes } from '../db/mongo.js';
 import { LOCAL_DB_NAME, localApiConfig, localFabricConfig } from '../local-config.js';
+import { KeyringError, VaultKeyring } from '../security/vault.js';
 import { describeCounts, documents, LegacyOuterDb } from './legacy-outer-db.js';
 import { createLogger } from '../logger.js';
 import { runApi, type RunningApi } from '../serve.js';
@@ -40,14 +41,18 @@ async function hasFiles(dir: string, suffix: string): Promise<boolean> {
 }
 
 /** A secret generated once and kept in the data dir (mode 0600); never printed. */
-async function secretFile(name: string): Promise<{ value: string; path: string }> {
+/** A secret kept in the data dir (mode 0600), made by `generate` the first time. */
+async function secretFile(
+  name: string,
+  generate = () => `${randomBytes(18).toString('base64url')}\n`,
+): Promise<{ value: string; path: string }> {
   const path = join(dataDir, name);
   try {
     return { value: (await readFile(path, 'utf8')).trim(), path };
   } catch {
-    const value = randomBytes(18).toString('base64url');
-    await writeFile(path, `${value}\n`, { mode: 0o600 });
-    return { value, path };
+    const value = generate();
+    await writeFile(path, value, { mode: 0o600 });
+    return { value: value.trim(), path };
   }
 }
 
@@ -142,9 +147,22 @@ if (mongodbUri) {
 
 const logger = createLogger();
 const admin = await secretFile('api-admin-token');
+// The server keys that wrap every user's data key: losing this file loses every wallet's keys
+// (back it up with the data dir; docs/security.md).
+const vaultKeys = await secretFile('api-vault-keys', () => VaultKeyring.generate());
+let vaultKeyring: VaultKeyring;
+try {
+  vaultKeyring = VaultKeyring.parse(vaultKeys.value);
+} catch (error) {
+  if (!(error instanceof KeyringError)) throw error;
+  say(`${vaultKeys.path}: ${error.message}; restore it from your backup of the data dir`);
+  await running.stop();
+  process.exit(1);
+}
 const config = localApiConfig(await localFabricConfig(dataDir), {
   port: apiPort,
   adminToken: admin.value,
+  vaultKeyring,
   mongodbUri,
 });
 let api: RunningApi;

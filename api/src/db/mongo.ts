@@ -26,10 +26,15 @@ export interface UserDoc {
   fabric: { enrollmentId: string; mspId: string; certificate: string; sealedKey: Sealed };
   /** The current receive address; older ones still receive and can be swept. */
   receiveAddress: string;
+  /** Failed logins in a row plus logins being checked (security/attempts.ts), and their lock. */
   failedLogins: number;
+  loginPending?: number;
+  loginAttemptAt?: Date;
   lockedUntil?: Date;
-  /** Wrong payment passwords in a row, and the lock they caused (like logins). */
+  /** The same for payment passwords. */
   paymentFailures?: number;
+  paymentPending?: number;
+  paymentAttemptAt?: Date;
   paymentLockedUntil?: Date;
   createdAt: Date;
   passwordChangedAt: Date;

@@ -3,14 +3,25 @@ import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { CaClient } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, Role, UserDoc } from '../db/mongo.js';
-import { ApiError, conflict, forbidden, tooManyRequests, unauthorized } from '../errors.js';
+import { ApiError, conflict, forbidden, unauthorized, unavailable } from '../errors.js';
+import {
+  AttemptLimiter,
+  DEFAULT_ATTEMPT_POLICY,
+  LOGIN_ATTEMPTS,
+  PAYMENT_ATTEMPTS,
+  type AttemptPolicy,
+} from '../security/attempts.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
-import { newVault, openSecret, sealSecret, unwrapDek, wrapDek } from '../security/vault.js';
+import {
+  KeyringError,
+  newVault,
+  openSecret,
+  sealSecret,
+  unwrapDek,
+  wrapDek,
+  type VaultKeyring,
+} from '../security/vault.js';
 import { isDuplicateKey } from '../db/mongo.js';
-
-/** Failed logins in a row before the account is locked, and for how long. */
-const LOGIN_FAILURES_MAX = 5;
-const LOCK_MS = 15 * 60_000;
 
 export const sessionHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -23,7 +34,27 @@ export class Accounts {
     private readonly collections: Collections,
     private readonly fabric: FabricConfig,
     private readonly sessionTtlMs: number,
-  ) {}
+    private readonly keyring: VaultKeyring,
+    attemptPolicy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
+  ) {
+    this.logins = new AttemptLimiter(
+      collections.users,
+      LOGIN_ATTEMPTS,
+      attemptPolicy,
+      'too many failed logins; try again later',
+    );
+    // Guessing the payment password is throttled like logins: a stolen session alone must not
+    // be enough to find it.
+    this.paymentPasswords = new AttemptLimiter(
+      collections.users,
+      PAYMENT_ATTEMPTS,
+      attemptPolicy,
+      'too many wrong payment passwords; try again later',
+    );
+  }
+
+  private readonly logins: AttemptLimiter;
+  private readonly paymentPasswords: AttemptLimiter;
 
   async register(input: {
     username: string;
@@ -39,7 +70,7 @@ export class Accounts {
     const userId = randomUUID();
     const enrolled = await this.enrollFabricIdentity(role);
     const address = generateAddressKey();
-    const { wrapped, dek } = await newVault(input.paymentPassword, userId);
+    const { wrapped, dek } = newVault(this.keyring, input.paymentPassword, userId);
     const now = new Date();
     const user: UserDoc = {
       _id: userId,
@@ -117,26 +148,11 @@ export class Accounts {
   ): Promise<{ token: string; expiresAt: Date; user: UserDoc }> {
     const username = usernameInput.toLowerCase();
     const user = await this.collections.users.findOne({ username });
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      throw tooManyRequests(
-        'too many failed logins; try again later',
-        Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000),
-      );
-    }
     // Hash even for an unknown user, so timing does not tell which usernames exist.
     const ok = user
-      ? await verifyPassword(password, user.passwordHash)
+      ? await this.logins.attempt(user._id, () => verifyPassword(password, user.passwordHash), now)
       : (await hashPassword(password), false);
     if (!user || !ok) {
-      if (user) {
-        const failures = user.failedLogins + 1;
-        await this.collections.users.updateOne(
-          { _id: user._id },
-          failures >= LOGIN_FAILURES_MAX
-            ? { $set: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MS) } }
-            : { $set: { failedLogins: failures } },
-        );
-      }
       throw new ApiError(
         401,
         'invalid-credentials',
@@ -144,10 +160,6 @@ export class Accounts {
         'the username or the password is wrong',
       );
     }
-    await this.collections.users.updateOne(
-      { _id: user._id },
-      { $set: { failedLogins: 0 }, $unset: { lockedUntil: '' } },
-    );
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.sessionTtlMs);
     await this.collections.sessions.insertOne({
@@ -200,7 +212,7 @@ export class Accounts {
     newPaymentPassword: string,
   ): Promise<void> {
     const { dek } = await this.unlock(user, oldPaymentPassword);
-    const vault = await wrapDek(dek, newPaymentPassword, user._id);
+    const vault = wrapDek(this.keyring, dek, newPaymentPassword, user._id);
     const result = await this.collections.users.updateOne(
       { _id: user._id, 'vault.sealedDek': user.vault.sealedDek },
       { $set: { vault } },
@@ -213,37 +225,40 @@ export class Accounts {
       );
   }
 
-  /** Opens the vault with the payment password: the user's Fabric identity and data key. */
+  /**
+   * Opens the vault with the payment password: the user's Fabric identity and data key. The
+   * attempt is counted before the password is checked (AttemptLimiter). A vault of an older
+   * format or key is re-wrapped under the keyring's current key, unless it changed meanwhile.
+   */
   async unlock(
     user: UserDoc,
     paymentPassword: string,
     now = new Date(),
   ): Promise<{ dek: Buffer; identity: PemIdentity }> {
-    // Guessing the payment password is throttled like logins: a stolen session alone must not
-    // be enough to find it.
-    const current = await this.collections.users.findOne(
-      { _id: user._id },
-      { projection: { paymentFailures: 1, paymentLockedUntil: 1 } },
-    );
-    if (current?.paymentLockedUntil && current.paymentLockedUntil > now) {
-      throw tooManyRequests(
-        'too many wrong payment passwords; try again later',
-        Math.ceil((current.paymentLockedUntil.getTime() - now.getTime()) / 1000),
+    const unwrapped: { value?: { dek: Buffer; stale: boolean } | undefined } = {};
+    try {
+      const ok = await this.paymentPasswords.attempt(
+        user._id,
+        async () => {
+          unwrapped.value = await unwrapDek(this.keyring, user.vault, paymentPassword, user._id);
+          return unwrapped.value !== undefined;
+        },
+        now,
       );
+      if (!ok) throw forbidden('the payment password is wrong');
+    } catch (error) {
+      if (error instanceof KeyringError)
+        throw unavailable(
+          "this account's keys are wrapped under a vault key the server does not have; an operator must restore it to the vault keyring",
+        );
+      throw error;
     }
-    const dek = await unwrapDek(user.vault, paymentPassword, user._id);
-    if (!dek) {
-      const failures = (current?.paymentFailures ?? 0) + 1;
+    const { dek, stale } = unwrapped.value as { dek: Buffer; stale: boolean };
+    if (stale)
       await this.collections.users.updateOne(
-        { _id: user._id },
-        failures >= LOGIN_FAILURES_MAX
-          ? { $set: { paymentFailures: 0, paymentLockedUntil: new Date(now.getTime() + LOCK_MS) } }
-          : { $set: { paymentFailures: failures } },
+        { _id: user._id, 'vault.sealedDek': user.vault.sealedDek },
+        { $set: { vault: wrapDek(this.keyring, dek, paymentPassword, user._id) } },
       );
-      throw forbidden('the payment password is wrong');
-    }
-    if (current?.paymentFailures)
-      await this.collections.users.updateOne({ _id: user._id }, { $set: { paymentFailures: 0 } });
     return {
       dek,
       identity: {
