@@ -149,12 +149,7 @@ describe('hot queries of the outer DB use indexes', () => {
       sort: { ts: 1, _id: 1 },
       limit: 10_000,
     },
-    {
-      name: 'coin locks held on candidate coins',
-      collection: 'coinLocks',
-      filter: { _id: { $in: ['lock-1:0', 'lock-2:0'] }, until: { $gt: new Date() } },
-    },
-    { name: 'coin locks of a payment (release)', collection: 'coinLocks', filter: { lockId: 'l-1234' } },
+    { name: 'expired coin locks (purge)', collection: 'coinLocks', filter: { until: { $lte: new Date() } } },
     { name: 'tokens of an address', collection: 'utxos', filter: { owner: 'addr-1234-0', spent: false } },
     {
       name: 'addresses of a user, newest first',

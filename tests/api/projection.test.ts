@@ -129,4 +129,32 @@ describe('the ledger projection under racing writers (real outer DB server)', ()
       expect(await collections.utxos.countDocuments({ spent: false })).toBe(2);
     }
   });
+
+  it('has the indexer only set the block number on a record the API applied (the transaction document is written last)', async () => {
+    const { collections } = await fresh();
+    await applyTx(collections, mint, 1);
+    await applyTx(collections, pay, null);
+    // A bill line removed behind the projection's back: the indexer's pass must not look.
+    await collections.movements.deleteOne({ _id: `${hex('b')}:u-bob` });
+
+    await applyTx(collections, pay, 2);
+
+    expect((await collections.txs.findOne({ _id: pay.txId }))?.blockNumber).toBe(2);
+    expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(1);
+  });
+
+  it('has the indexer complete a record the API stopped applying half-way (no transaction document yet)', async () => {
+    const { collections } = await fresh();
+    await applyTx(collections, mint, 1);
+    await applyTx(collections, pay, null);
+    await collections.txs.deleteOne({ _id: pay.txId });
+    await collections.movements.deleteOne({ _id: `${hex('b')}:u-bob` });
+    await collections.utxos.deleteOne({ _id: `${hex('b')}:1` });
+
+    await applyTx(collections, pay, 2);
+
+    expect((await collections.txs.findOne({ _id: pay.txId }))?.blockNumber).toBe(2);
+    expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(2);
+    expect(await collections.utxos.countDocuments({ txId: pay.txId, spent: false })).toBe(2);
+  });
 });

@@ -452,9 +452,18 @@ describe('the wallet API on the real network and FerretDB', () => {
       { _id: 'u:new-key', requestHash: 'h', state: 'done', createdAt: now },
     ]);
 
+    await api.db.collections.coinLocks.insertMany([
+      { _id: 'expired:0', lockId: 'l', until: new Date(now.getTime() - 1000) },
+      { _id: 'held:0', lockId: 'l', until: new Date(now.getTime() + 60_000) },
+    ]);
+
     const purged = await purgeExpired(api.db.collections, now);
 
-    expect(purged).toEqual({ sessions: 1, idempotency: 1 });
+    expect(purged).toMatchObject({ sessions: 1, idempotency: 1 });
+    expect(purged.coinLocks).toBeGreaterThanOrEqual(1);
+    expect(await api.db.collections.coinLocks.countDocuments({ _id: { $in: ['expired:0', 'held:0'] } })).toBe(
+      1,
+    );
     expect(
       await api.db.collections.sessions.countDocuments({ _id: { $in: ['expired-session', 'live-session'] } }),
     ).toBe(1);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { MongoClient } from 'mongodb';
 import { expect } from 'vitest';
@@ -103,7 +103,14 @@ export class BenchSystem {
     const dir = await tempDir(name);
     const data = join(dir.path, 'data');
     progress(`starting the whole system (npm start's launcher) in ${data}`);
-    const launched = await startLauncher(data, 300_000);
+    // BENCH_CPU_PROFILE=<dir>: the launcher (API, indexer) and the chaincode servers write V8
+    // CPU profiles there when they stop (open them in Chrome DevTools or speedscope).
+    const profiles = process.env.BENCH_CPU_PROFILE;
+    const launched = await startLauncher(
+      data,
+      300_000,
+      profiles ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(profiles)}` } : {},
+    );
     progress('system up');
     return new BenchSystem(dir, data, launched, launched.base);
   }

@@ -35,9 +35,10 @@ export async function spawnLauncher(dataDir: string, env: NodeJS.ProcessEnv): Pr
 export async function startLauncher(
   dataDir: string,
   timeoutMs: number,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Launcher & { readonly base: string }> {
   const port = await freePort();
-  const launched = await spawnLauncher(dataDir, { API_PORT: String(port), LOG_LEVEL: 'warn' });
+  const launched = await spawnLauncher(dataDir, { API_PORT: String(port), LOG_LEVEL: 'warn', ...env });
   const deadline = Date.now() + timeoutMs;
   while (!launched.output().includes('Ctrl-C stops everything')) {
     if (launched.child.exitCode !== null) throw new Error(`the launcher exited early:\n${launched.output()}`);

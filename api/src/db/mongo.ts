@@ -205,7 +205,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   await collections.idempotency.createIndex({ state: 1, createdAt: 1 }, undefined, undefined);
   await collections.utxos.createIndex({ userId: 1, spent: 1 }, undefined, undefined);
   await collections.utxos.createIndex({ owner: 1, spent: 1 }, undefined, undefined);
-  await collections.coinLocks.createIndex({ lockId: 1 }, undefined, undefined);
+  // Expired reservations are purged by time (purgeExpired); a payment frees its own by _id.
+  await collections.coinLocks.createIndex({ until: 1 }, undefined, undefined);
   await collections.movements.createIndex({ userId: 1, ts: -1, _id: -1 }, undefined, undefined);
   await collections.orders.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
   await collections.screenings.createIndex({ startsAt: 1 }, undefined, undefined);

@@ -94,12 +94,21 @@ async function insertAll<T extends { _id: string }>(
  * keyed by tx id or outpoint, so applying a record twice, or in the order the indexer
  * and a write request happen to see it, gives the same result. `spent` is only ever set, so
  * an output whose spend is applied before its creation stays spent.
+ *
+ * The transaction document is written last, so its presence means the rest is written: the
+ * indexer (`blockNumber` given) first only sets the block number on it, and does the whole
+ * projection only when it is missing (the API did not apply it, or stopped half-way). That
+ * saves the indexer about nine round trips per payment the API already applied.
  */
 export async function applyTx(
   collections: Collections,
   record: TxRecord,
   blockNumber: number | null,
 ): Promise<void> {
+  if (blockNumber !== null) {
+    const marked = await collections.txs.updateOne({ _id: record.txId }, { $set: { record, blockNumber } });
+    if (marked.matchedCount === 1) return;
+  }
   const ts = new Date(record.ts);
   const owners = [
     ...new Set([
@@ -114,11 +123,6 @@ export async function applyTx(
   );
   const userOf = (address: string) => users.get(address) ?? null;
 
-  await writeDoc(
-    collections.txs,
-    { _id: record.txId, record, blockNumber },
-    blockNumber === null ? null : { $set: { record, blockNumber } },
-  );
   // The spent inputs: one update for all (they exist unless records arrive out of order).
   const spends = record.inputs.map((input): UtxoDoc => ({
     _id: `${input.txId}:${input.index}`,
@@ -160,6 +164,11 @@ export async function applyTx(
   });
   await insertAll(collections.movements, movementsOf(record, userOf), (movement) =>
     putDoc(collections.movements, movement),
+  );
+  await writeDoc(
+    collections.txs,
+    { _id: record.txId, record, blockNumber },
+    blockNumber === null ? null : { $set: { record, blockNumber } },
   );
 }
 

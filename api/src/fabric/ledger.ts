@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import { errorText } from '@fabric-wallet/operator/fabric';
+import { connect, type Gateway } from '@hyperledger/fabric-gateway';
+import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
 
@@ -31,8 +31,7 @@ export class Ledger {
     return connect({
       client: this.client,
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
-      hash: hash.sha256,
+      ...nativeSigner(createPrivateKey(identity.privateKeyPem)),
       evaluateOptions: () => ({ deadline: Date.now() + 15_000 }),
       endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
       submitOptions: () => ({ deadline: Date.now() + 15_000 }),

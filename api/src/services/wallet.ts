@@ -135,26 +135,15 @@ export class Wallet {
    * `coinLocks` (`_id` = outpoint), created by an insert that the unique `_id` lets only one
    * request win; an expired one is deleted (conditionally) and retaken. Coin documents are
    * written by the ledger projection alone: a lock can never overwrite a coin's `spent` (the
-   * lost update behind the outer DB's divergence, see docs/api.md).
+   * lost update behind the outer DB's divergence, see docs/api.md). Locks are not looked up
+   * first (a wallet rarely pays twice at once): a coin another payment holds is refused by
+   * the insert and the next coin tried.
    */
   private async lockCoins(userId: string, amount: bigint, lockId: string): Promise<UtxoDoc[]> {
     const now = new Date();
-    const coins = await this.unspent(userId);
-    const held = new Set(
-      (
-        await this.collections.coinLocks
-          .find(
-            { _id: { $in: coins.map((coin) => coin._id) }, until: { $gt: now } },
-            { projection: { _id: 1 } },
-          )
-          .toArray()
-      ).map((lock) => lock._id),
+    const candidates = (await this.unspent(userId)).sort((a, b) =>
+      BigInt(b.amount) > BigInt(a.amount) ? 1 : BigInt(b.amount) < BigInt(a.amount) ? -1 : 0,
     );
-    const candidates = coins
-      .filter((coin) => !held.has(coin._id))
-      .sort((a, b) =>
-        BigInt(b.amount) > BigInt(a.amount) ? 1 : BigInt(b.amount) < BigInt(a.amount) ? -1 : 0,
-      );
     const locked: UtxoDoc[] = [];
     let total = 0n;
     const until = new Date(now.getTime() + LOCK_MS);
@@ -179,7 +168,7 @@ export class Wallet {
       }
     }
     if (total < amount) {
-      await this.releaseCoins(lockId);
+      await this.releaseCoins(lockId, locked);
       throw new ApiError(
         422,
         'insufficient-funds',
@@ -233,8 +222,13 @@ export class Wallet {
     }
   }
 
-  private async releaseCoins(lockId: string): Promise<void> {
-    await this.collections.coinLocks.deleteMany({ lockId });
+  /** Frees the reservations of a payment that did not happen (one delete entry per coin, by _id). */
+  private async releaseCoins(lockId: string, coins: readonly UtxoDoc[]): Promise<void> {
+    if (coins.length === 0) return;
+    await this.collections.coinLocks.bulkWrite(
+      coins.map((coin) => ({ deleteOne: { filter: { _id: coin._id, lockId } } })),
+      { ordered: false },
+    );
   }
 
   /**
@@ -281,6 +275,7 @@ export class Wallet {
     const { dek, identity } = await this.accounts.unlock(user, paymentPassword);
     const lockId = randomUUID();
     const coins = await this.lockCoins(user._id, order.amount, lockId);
+    let committed = false;
     try {
       const total = coins.reduce((sum, coin) => sum + BigInt(coin.amount), 0n);
       const outputs = [{ address: order.payTo, amount: order.amount.toString() }];
@@ -301,11 +296,13 @@ export class Wallet {
       };
       const witnesses = signTransferBody(body, await this.signingKeys(dek, coins));
       const result = await submit(body, witnesses, identity);
+      committed = true;
+      // The reservations of spent coins are left to expire (purgeExpired deletes them): the
+      // projection marks the coins spent, so nothing offers them again.
       await applyTx(this.collections, result.record, null);
-      await this.releaseCoins(lockId);
       return result;
     } catch (error) {
-      await this.releaseCoins(lockId);
+      if (!committed) await this.releaseCoins(lockId, coins);
       // The outer DB offered coins the ledger would not take: a sign it may differ.
       if (error instanceof ApiError && ['input-spent', 'input-unknown', 'conflict'].includes(error.kind))
         this.onCoinsRefused(user._id);

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway } from '@hyperledger/fabric-gateway';
+import { nativeSigner } from './signer.js';
 import type { SigningIdentity } from './identity.js';
 import type { PeerEndpoint } from './peer-admin.js';
 
@@ -21,8 +22,7 @@ export function connectGateway(endpoint: PeerEndpoint, identity: SigningIdentity
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
-    signer: signers.newPrivateKeySigner(identity.privateKey),
-    hash: hash.sha256,
+    ...nativeSigner(identity.privateKey),
     evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
     submitOptions: () => ({ deadline: Date.now() + 30_000 }),

@@ -13,3 +13,4 @@ export { ccaasPackage } from './package.js';
 export { CaClient, CaError, type Enrolled } from './ca.js';
 export { channelOrdering } from './config-block.js';
 export { channelInfo, type ChannelInfo, type OsnAdminEndpoint } from './osnadmin.js';
+export { nativeSigner } from './signer.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import { signers } from '@hyperledger/fabric-gateway';
+import { nativeSigner } from './signer.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 import type { SigningIdentity } from './identity.js';
 
@@ -76,9 +76,9 @@ export async function signedProposal(
   proposal.setPayload(payload.serializeBinary());
   const proposalBytes = proposal.serializeBinary();
 
-  const sign = signers.newPrivateKeySigner(request.identity.privateKey);
+  const { signer } = nativeSigner(request.identity.privateKey);
   const signed = new peer.SignedProposal();
   signed.setProposalBytes(proposalBytes);
-  signed.setSignature(await sign(createHash('sha256').update(proposalBytes).digest()));
+  signed.setSignature(await signer(proposalBytes));
   return { signed, txId };
 }
