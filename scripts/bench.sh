@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run bench [-- <benchmark>] [vitest arguments]`: benchmarks on the real network and the
 # real outer DB; figures are written to bench-results/. <benchmark> is one of outer-db,
-# api-latency, operator-scale, throughput, cinema-rush (tests/bench/<benchmark>.bench-run.ts); without it,
-# all of them.
+# api-latency, operator-scale, throughput, cinema-rush, hot-merchant (tests/bench/<benchmark>.bench-run.ts;
+# `baseline` is another name for hot-merchant: the account-model baseline side by side with the
+# UTXO design); without it, all of them.
 # Anything else is passed to vitest as before. docs/performance.md describes the figures.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,8 +11,12 @@ cd "$root"
 
 benchmark=all
 case "${1:-}" in
-  outer-db | api-latency | operator-scale | throughput | cinema-rush)
+  outer-db | api-latency | operator-scale | throughput | cinema-rush | hot-merchant)
     benchmark=$1
+    shift
+    ;;
+  baseline)
+    benchmark=hot-merchant
     shift
     ;;
 esac

@@ -12,6 +12,8 @@ export interface ServerConfig {
     /** When set, peers must present a client certificate signed by this CA. */
     readonly clientCa?: Buffer;
   };
+  /** Also serve the benchmark-only account-model contract (WALLET_BENCH_CONTRACTS=account-model). */
+  readonly benchContracts: boolean;
 }
 
 /** Every problem with the environment, reported together. */
@@ -59,7 +61,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
   if (tlsAsked && (env.CHAINCODE_TLS_KEY_FILE === undefined || env.CHAINCODE_TLS_CERT_FILE === undefined)) {
     problems.push('TLS needs both CHAINCODE_TLS_KEY_FILE and CHAINCODE_TLS_CERT_FILE');
   }
+  const bench = env.WALLET_BENCH_CONTRACTS ?? '';
+  if (bench !== '' && bench !== 'account-model')
+    problems.push(`WALLET_BENCH_CONTRACTS must be empty or account-model, got ${JSON.stringify(bench)}`);
   if (problems.length > 0) throw new ConfigError(problems);
   const tls = key && cert ? { key, cert, ...(clientCa ? { clientCa } : {}) } : undefined;
-  return Object.freeze({ address, chaincodeId, ...(tls ? { tls } : {}) });
+  return Object.freeze({
+    address,
+    chaincodeId,
+    ...(tls ? { tls } : {}),
+    benchContracts: bench === 'account-model',
+  });
 }

@@ -55,8 +55,17 @@ describe('configFromEnv', () => {
   it('reads the address and package id', () => {
     const config = configFromEnv({ CHAINCODE_SERVER_ADDRESS: '0.0.0.0:9999', CHAINCODE_ID: chaincodeId });
 
-    expect(config).toEqual({ address: '0.0.0.0:9999', chaincodeId });
+    expect(config).toEqual({ address: '0.0.0.0:9999', chaincodeId, benchContracts: false });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('serves the benchmark-only contract only when asked for by name', () => {
+    const base = { CHAINCODE_SERVER_ADDRESS: '0.0.0.0:9999', CHAINCODE_ID: chaincodeId };
+
+    expect(configFromEnv({ ...base, WALLET_BENCH_CONTRACTS: 'account-model' }).benchContracts).toBe(true);
+    expect(() => configFromEnv({ ...base, WALLET_BENCH_CONTRACTS: 'yes' })).toThrow(
+      /WALLET_BENCH_CONTRACTS must be empty or account-model/,
+    );
   });
 
   it('reports every invalid field at once', () => {

@@ -4,6 +4,7 @@ import { Shim, type ChaincodeInterface, type ChaincodeServer } from 'fabric-shim
 // @ts-expect-error -- no type declarations for this internal module
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract.js';
 import type { ServerConfig } from './config.js';
+import { AccountBenchContract } from './bench/account-contract.js';
 import { contracts } from './index.js';
 
 const ChaincodeFromContractClass = ChaincodeFromContract as new (
@@ -20,7 +21,7 @@ const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializ
 /** Starts the chaincode as a service: a gRPC server that peers connect to. */
 export async function startChaincodeServer(config: ServerConfig): Promise<ChaincodeServer> {
   const chaincode = new ChaincodeFromContractClass(
-    contracts,
+    config.benchContracts ? [...contracts, AccountBenchContract] : contracts,
     serializers,
     {},
     'fabric-wallet-token',

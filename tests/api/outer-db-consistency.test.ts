@@ -241,6 +241,8 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
       .poll(() => api.db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
       .toBe(0);
     await utxos.updateOne({ _id: coin._id }, { $set: { spent: false }, $unset: { spentBy: '' } });
+    // The first payment's reservation of the coin is left to expire; here it has.
+    await api.db.collections.coinLocks.updateOne({ _id: coin._id }, { $set: { until: new Date(0) } });
     const checkedBefore = api.reconciler.snapshot().checkedUsers;
 
     const refused = await api.call('POST', '/v1/transfers', {

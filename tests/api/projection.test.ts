@@ -143,6 +143,20 @@ describe('the ledger projection under racing writers (real outer DB server)', ()
     expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(1);
   });
 
+  it('has the API stop at the transaction document when the indexer applied the record first; full mode redoes it', async () => {
+    const { collections } = await fresh();
+    await applyTx(collections, mint, 1);
+    await applyTx(collections, pay, 2);
+    await collections.movements.deleteOne({ _id: `${hex('b')}:u-bob` });
+
+    await applyTx(collections, pay, null);
+    expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(1);
+    await applyTx(collections, pay, null, 'full');
+
+    expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(2);
+    expect((await collections.txs.findOne({ _id: pay.txId }))?.blockNumber).toBe(2);
+  });
+
   it('has the indexer complete a record the API stopped applying half-way (no transaction document yet)', async () => {
     const { collections } = await fresh();
     await applyTx(collections, mint, 1);

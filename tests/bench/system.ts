@@ -99,18 +99,21 @@ export class BenchSystem {
     readonly base: string,
   ) {}
 
-  static async start(name: string, progress: (line: string) => void): Promise<BenchSystem> {
+  static async start(
+    name: string,
+    progress: (line: string) => void,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<BenchSystem> {
     const dir = await tempDir(name);
     const data = join(dir.path, 'data');
     progress(`starting the whole system (npm start's launcher) in ${data}`);
     // BENCH_CPU_PROFILE=<dir>: the launcher (API, indexer) and the chaincode servers write V8
     // CPU profiles there when they stop (open them in Chrome DevTools or speedscope).
     const profiles = process.env.BENCH_CPU_PROFILE;
-    const launched = await startLauncher(
-      data,
-      300_000,
-      profiles ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(profiles)}` } : {},
-    );
+    const launched = await startLauncher(data, 300_000, {
+      ...env,
+      ...(profiles ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(profiles)}` } : {}),
+    });
     progress('system up');
     return new BenchSystem(dir, data, launched, launched.base);
   }
@@ -263,4 +266,73 @@ export function tally(kinds: readonly string[]): { byKind: Record<string, number
 export function latencies(ms: readonly number[]): { p50: number; p95: number; p99: number } {
   const sorted = [...ms].sort((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
+}
+
+/** One call of a closed-loop run: when it started (ms after the run began), how long it took. */
+export interface Timed {
+  readonly startedMs: number;
+  readonly ms: number;
+  readonly answer: Answer;
+}
+
+/**
+ * Closed-loop clients: each calls `op`, waits for the answer, calls again, for a warm-up and
+ * then `seconds`; a progress line every 10 s. Returns every call, the measured window's
+ * length, and CPU per component over that window. Calls started during the warm-up are not
+ * measured (`measured`), though they are returned too.
+ */
+export async function closedLoop(
+  system: BenchSystem,
+  options: {
+    readonly clients: number;
+    readonly warmupSeconds: number;
+    readonly seconds: number;
+    readonly progress: (line: string) => void;
+    readonly op: (client: number, seq: number) => Promise<Answer>;
+  },
+): Promise<{
+  all: Timed[];
+  measured: Timed[];
+  windowSeconds: number;
+  cpu: ReturnType<typeof cpuBetween>;
+}> {
+  const all: Timed[] = [];
+  const t0 = performance.now();
+  const warmupEnd = t0 + options.warmupSeconds * 1000;
+  const end = warmupEnd + options.seconds * 1000;
+  let cpuStart: Record<string, number> = {};
+  const cpuStartTaken = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmupEnd - performance.now())));
+    cpuStart = await system.cpu();
+  })();
+  const inWindow = (call: Timed) => call.startedMs >= warmupEnd - t0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const measured = all.filter(inWindow);
+    const ok = measured.filter((call) => call.answer.status === 201).length;
+    const seconds = Math.max(0.001, (now - warmupEnd) / 1000);
+    options.progress(
+      now < warmupEnd
+        ? `warm-up: ${String(all.length)} answered`
+        : `${seconds.toFixed(0)} s of ${String(options.seconds)}: ${String(ok)} done (${(ok / seconds).toFixed(1)}/s), ${String(measured.length - ok)} other answers`,
+    );
+  }, 10_000);
+  const client = async (c: number) => {
+    for (let seq = 0; performance.now() < end; seq++) {
+      const started = performance.now();
+      const answer = await options.op(c, seq).catch((): Answer => ({ status: 0, body: {} }));
+      all.push({ startedMs: started - t0, ms: performance.now() - started, answer });
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, (_, c) => client(c)));
+  const finished = performance.now();
+  const cpuEnd = await system.cpu();
+  await cpuStartTaken;
+  clearInterval(ticker);
+  return {
+    all,
+    measured: all.filter(inWindow),
+    windowSeconds: (finished - warmupEnd) / 1000,
+    cpu: cpuBetween(cpuStart, cpuEnd),
+  };
 }

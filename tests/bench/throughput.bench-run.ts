@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answerKind,
   BenchSystem,
-  cpuBetween,
+  closedLoop,
   latencies,
   machine,
   PAYMENT_PASSWORD,
   tally,
   writeFigures,
-  type Answer,
+  type User,
 } from './system.js';
 
 /**
@@ -31,12 +31,6 @@ const USERS = Math.max(CLIENTS + 1, Number(env.BENCH_THROUGHPUT_USERS ?? 2 * CLI
 const FUNDS = 1_000_000n;
 
 const progress = (line: string) => process.stdout.write(`[throughput bench] ${line}\n`);
-
-interface Payment {
-  readonly startedMs: number;
-  readonly ms: number;
-  readonly answer: Answer;
-}
 
 describe('throughput: closed-loop payers through the HTTP API of the whole system', () => {
   let system: BenchSystem;
@@ -61,60 +55,32 @@ describe('throughput: closed-loop payers through the HTTP API of the whole syste
     );
 
     // Closed-loop payers: warm-up, then the measured window.
-    const payments: Payment[] = [];
-    const t0 = performance.now();
-    const warmupEnd = t0 + WARMUP_SECONDS * 1000;
-    const end = warmupEnd + SECONDS * 1000;
-    let cpuStart: Record<string, number> = {};
-    const cpuStartTaken = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmupEnd - performance.now())));
-      cpuStart = await system.cpu();
-    })();
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      const measured = payments.filter((p) => p.startedMs >= warmupEnd - t0);
-      const ok = measured.filter((p) => p.answer.status === 201).length;
-      const seconds = Math.max(0.001, (now - Math.max(warmupEnd, t0)) / 1000);
-      progress(
-        now < warmupEnd
-          ? `warm-up: ${String(payments.length)} payments answered`
-          : `${seconds.toFixed(0)} s of ${String(SECONDS)}: ${String(ok)} payments (${(ok / seconds).toFixed(1)}/s), ${String(measured.length - ok)} other answers`,
-      );
-    }, 10_000);
     const runId = Date.now().toString(36);
-    const payer = async (client: number) => {
-      const me = users[client];
-      if (!me) return;
-      for (let seq = 0; performance.now() < end; seq++) {
+    const run = await closedLoop(system, {
+      clients: CLIENTS,
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      progress,
+      op: (client, seq) => {
+        const me = users[client] as User;
         let to = users[Math.floor(Math.random() * users.length)];
         while (!to || to.name === me.name) to = users[Math.floor(Math.random() * users.length)];
-        const started = performance.now();
-        const answer = await system
-          .call('POST', '/v1/transfers', {
-            token: me.token,
-            key: `tp-${runId}-${String(client)}-${String(seq)}`,
-            body: { to: to.name, amount: String(1 + (seq % 9)), paymentPassword: PAYMENT_PASSWORD },
-          })
-          .catch((): Answer => ({ status: 0, body: {} }));
-        payments.push({ startedMs: started - t0, ms: performance.now() - started, answer });
-      }
-    };
-    await Promise.all(Array.from({ length: CLIENTS }, (_, c) => payer(c)));
-    const finished = performance.now();
-    const cpuEnd = await system.cpu();
-    await cpuStartTaken;
-    clearInterval(ticker);
+        return system.call('POST', '/v1/transfers', {
+          token: me.token,
+          key: `tp-${runId}-${String(client)}-${String(seq)}`,
+          body: { to: to.name, amount: String(1 + (seq % 9)), paymentPassword: PAYMENT_PASSWORD },
+        });
+      },
+    });
 
     // What counts: payments started in the measured window.
-    const measured = payments.filter((p) => p.startedMs >= WARMUP_SECONDS * 1000);
+    const { measured, windowSeconds, cpu } = run;
     const ok = measured.filter((p) => p.answer.status === 201);
-    const windowSeconds = (finished - warmupEnd) / 1000;
     const others = tally(measured.filter((p) => p.answer.status !== 201).map((p) => answerKind(p.answer)));
     // Every 201 (warm-up included) is committed and in the outer DB.
-    const all201 = payments.filter((p) => p.answer.status === 201).map((p) => String(p.answer.body.txId));
+    const all201 = run.all.filter((p) => p.answer.status === 201).map((p) => String(p.answer.body.txId));
     const indexed = await system.indexedWithBlock(all201);
     const supplyAfter = await system.ledgerSupply(tokens);
-    const cpu = cpuBetween(cpuStart, cpuEnd);
     const cores = machine().cores;
 
     const figures = {

@@ -95,19 +95,25 @@ async function insertAll<T extends { _id: string }>(
  * and a write request happen to see it, gives the same result. `spent` is only ever set, so
  * an output whose spend is applied before its creation stays spent.
  *
- * The transaction document is written last, so its presence means the rest is written: the
- * indexer (`blockNumber` given) first only sets the block number on it, and does the whole
- * projection only when it is missing (the API did not apply it, or stopped half-way). That
- * saves the indexer about nine round trips per payment the API already applied.
+ * The transaction document is written last, so its presence means the rest is written. The
+ * API and the indexer both apply every payment, in either order; whichever comes second
+ * finds the document and stops there (the indexer only sets the block number on it), which
+ * saves about nine round trips per payment. `full` applies everything regardless (the
+ * reconciler, restoring a document that went missing).
  */
 export async function applyTx(
   collections: Collections,
   record: TxRecord,
   blockNumber: number | null,
+  mode: 'unless-applied' | 'full' = 'unless-applied',
 ): Promise<void> {
-  if (blockNumber !== null) {
-    const marked = await collections.txs.updateOne({ _id: record.txId }, { $set: { record, blockNumber } });
-    if (marked.matchedCount === 1) return;
+  if (mode === 'unless-applied') {
+    const found =
+      blockNumber === null
+        ? (await collections.txs.findOne({ _id: record.txId }, { projection: { _id: 1 } })) !== null
+        : (await collections.txs.updateOne({ _id: record.txId }, { $set: { record, blockNumber } }))
+            .matchedCount === 1;
+    if (found) return;
   }
   const ts = new Date(record.ts);
   const owners = [

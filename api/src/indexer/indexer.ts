@@ -31,16 +31,35 @@ class MongoCheckpoint implements Checkpoint {
     return this.txId;
   }
 
+  /**
+   * Moves the checkpoint past an applied event. It is written to the outer DB at most every
+   * SAVE_EVERY_MS (and by flush()), not once per event: that was one more round trip per
+   * payment. Events after the stored checkpoint are applied again after a crash, which the
+   * projection's idempotent writes make harmless.
+   */
   async save(block: bigint, txId: string): Promise<void> {
     this.block = block;
     this.txId = txId;
+    this.unsaved = true;
+    if (Date.now() - this.savedAt >= SAVE_EVERY_MS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.unsaved || this.block === undefined || this.txId === undefined) return;
+    this.unsaved = false;
+    this.savedAt = Date.now();
     await this.collections.checkpoints.replaceOne(
       { _id: CHECKPOINT_ID },
-      { blockNumber: block.toString(), transactionId: txId },
+      { blockNumber: this.block.toString(), transactionId: this.txId },
       { upsert: true },
     );
   }
+
+  private unsaved = false;
+  private savedAt = 0;
 }
+
+const SAVE_EVERY_MS = 500;
 
 /** Applies one chaincode event to the outer DB. Every write is an idempotent upsert. */
 export async function applyEvent(
@@ -137,8 +156,9 @@ export class Indexer {
     let backoffMs = 500;
     while (!this.stopped) {
       const gateway = this.ledger.gateway(this.reader);
+      let checkpoint: MongoCheckpoint | undefined;
       try {
-        const checkpoint = await MongoCheckpoint.load(this.collections);
+        checkpoint = await MongoCheckpoint.load(this.collections);
         const network = gateway.getNetwork(this.ledger.config.channel);
         const events = await network.getChaincodeEvents(this.ledger.config.chaincode, {
           checkpoint,
@@ -171,6 +191,9 @@ export class Indexer {
       } finally {
         this.status.running = false;
         gateway.close();
+        await checkpoint?.flush().catch((error: unknown) => {
+          this.logger.warn({ err: (error as Error).message }, 'indexer checkpoint not saved');
+        });
       }
     }
   }

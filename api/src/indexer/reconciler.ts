@@ -287,7 +287,7 @@ export class Reconciler {
   /** The ledger has `utxo` unspent and the outer DB does not: restore it from its record. */
   private async repairMissing(id: string, utxo: Utxo): Promise<boolean> {
     const record = (await this.ledger.evaluate(this.reader, 'GetTx', [utxo.txId])) as TxRecord;
-    await applyTx(this.collections, record, null);
+    await applyTx(this.collections, record, null, 'full');
     // applyTx never unsets `spent`; a coin wrongly shown spent is corrected here, only if
     // nothing changed it since (the indexer may be applying its real spend right now).
     const current = await this.collections.utxos.findOne(

@@ -34,6 +34,9 @@ export interface AttemptPolicy {
   readonly staleMs: number;
 }
 
+/** How long an attempt waits for a place held by another attempt in flight. */
+const WAIT_MS = 2000;
+
 export const DEFAULT_ATTEMPT_POLICY: AttemptPolicy = { max: 5, lockMs: 15 * 60_000, staleMs: 60_000 };
 
 type Counters = Partial<Pick<UserDoc, AttemptFields[keyof AttemptFields]>>;
@@ -95,10 +98,15 @@ export class AttemptLimiter {
     return false;
   }
 
-  /** Takes one place, or throws 429; repairs an expired lock or places lost by a crash first. */
+  /**
+   * Takes one place, or throws 429; repairs an expired lock or places lost by a crash first.
+   * When every place is taken by attempts in flight (one account paying many times at once),
+   * it waits for one to be given back, up to WAIT_MS: each check takes a few milliseconds.
+   */
   private async reserve(userId: string, now: Date): Promise<void> {
     const { count, pending, at, lockedUntil } = this.fields;
-    for (let round = 0; round < 2; round++) {
+    const deadline = Date.now() + WAIT_MS;
+    for (let round = 0; round < 2 || Date.now() < deadline; round++) {
       const taken = await this.users.updateOne(
         { _id: userId, [count]: { $not: { $gte: this.policy.max } }, [lockedUntil]: { $exists: false } },
         { $inc: { [count]: 1, [pending]: 1 }, $set: { [at]: now } },
@@ -120,6 +128,8 @@ export class AttemptLimiter {
         );
         continue;
       }
+      // Places were given back since the update was refused: try again.
+      if ((current[count] ?? 0) < this.policy.max) continue;
       const last = current[at];
       const lost = current[pending] ?? 0;
       if (lost > 0 && last && now.getTime() - last.getTime() > this.policy.staleMs) {
@@ -139,7 +149,8 @@ export class AttemptLimiter {
         );
         throw tooManyRequests(this.lockedMessage, Math.ceil(this.policy.lockMs / 1000));
       }
-      break;
+      // Places held by attempts in flight: wait for one (with jitter, so waiters spread out).
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     }
     throw tooManyRequests('too many attempts at once for this account; try again in a second', 1);
   }

@@ -601,6 +601,10 @@ export class LocalNetwork {
           CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
           // Lets a profiling run (--cpu-prof) reach the chaincode servers too.
           ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+          // The benchmark's account-model contract (ccaas/src/bench), only when asked for.
+          ...(process.env.WALLET_BENCH_CONTRACTS
+            ? { WALLET_BENCH_CONTRACTS: process.env.WALLET_BENCH_CONTRACTS }
+            : {}),
           ...(tls?.env ?? {}),
         },
         cwd: dir,
