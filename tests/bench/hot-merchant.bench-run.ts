@@ -143,6 +143,7 @@ describe('hot merchant: many payers pay one merchant, UTXO vs account model', ()
         latencyMs: latencies(ok.map((p) => p.ms)),
         cpuSeconds: run.cpu.perProcess,
         cpuSecondsTotal: run.cpu.total,
+        fabric: run.fabric,
       };
     };
     const utxoSide = side(utxo);

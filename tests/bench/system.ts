@@ -295,15 +295,18 @@ export async function closedLoop(
   measured: Timed[];
   windowSeconds: number;
   cpu: ReturnType<typeof cpuBetween>;
+  fabric: FabricMetrics;
 }> {
   const all: Timed[] = [];
   const t0 = performance.now();
   const warmupEnd = t0 + options.warmupSeconds * 1000;
   const end = warmupEnd + options.seconds * 1000;
   let cpuStart: Record<string, number> = {};
+  let fabricStart: FabricMetrics = {};
   const cpuStartTaken = (async () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmupEnd - performance.now())));
     cpuStart = await system.cpu();
+    fabricStart = await fabricMetrics(system.data);
   })();
   const inWindow = (call: Timed) => call.startedMs >= warmupEnd - t0;
   const ticker = setInterval(() => {
@@ -327,6 +330,7 @@ export async function closedLoop(
   await Promise.all(Array.from({ length: options.clients }, (_, c) => client(c)));
   const finished = performance.now();
   const cpuEnd = await system.cpu();
+  const fabricEnd = await fabricMetrics(system.data);
   await cpuStartTaken;
   clearInterval(ticker);
   return {
@@ -334,5 +338,96 @@ export async function closedLoop(
     measured: all.filter(inWindow),
     windowSeconds: (finished - warmupEnd) / 1000,
     cpu: cpuBetween(cpuStart, cpuEnd),
+    fabric: fabricBetween(fabricStart, fabricEnd),
   };
+}
+
+/** Sums every series of `name` in Prometheus text whose labels contain `having` (e.g. `chaincode="token"`). */
+export function metricSum(text: string, name: string, having = ''): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (!rest.startsWith('{') && !rest.startsWith(' ')) continue;
+    if (having && !rest.includes(having)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return total;
+}
+
+/** Per-node Fabric metrics (operations endpoints) at one moment: counters and duration sums. */
+export type FabricMetrics = Record<string, Record<string, number>>;
+
+/**
+ * Reads the operations endpoint (`/metrics`, Prometheus) of every peer and orderer of the
+ * system: endorsements of the token chaincode and their time, blocks committed and their
+ * processing time (validation and commit), state and block storage commit time, transactions
+ * by the ledger; for orderers, blocks cut, their fill time and transactions broadcast.
+ */
+export async function fabricMetrics(dataDir: string): Promise<FabricMetrics> {
+  const ports = JSON.parse(await readFile(join(dataDir, 'ports.json'), 'utf8')) as Record<string, number>;
+  const result: FabricMetrics = {};
+  for (const [name, port] of Object.entries(ports)) {
+    if (!name.endsWith('-operations')) continue;
+    const node = name.slice(0, -'-operations'.length);
+    const kind = /-peer-\d+$/.test(node) ? 'peer' : /^orderer-\d+$/.test(node) ? 'orderer' : undefined;
+    if (!kind) continue;
+    const text = await fetch(`http://127.0.0.1:${String(port)}/metrics`)
+      .then((response) => response.text())
+      .catch(() => '');
+    result[node] =
+      kind === 'peer'
+        ? {
+            endorsements: metricSum(text, 'endorser_proposal_duration_count', 'chaincode="token"'),
+            endorseSeconds: metricSum(text, 'endorser_proposal_duration_sum', 'chaincode="token"'),
+            chaincodeCalls: metricSum(text, 'chaincode_shim_request_duration_count'),
+            chaincodeSeconds: metricSum(text, 'chaincode_shim_request_duration_sum'),
+            blocks: metricSum(text, 'ledger_block_processing_time_count'),
+            blockProcessingSeconds: metricSum(text, 'ledger_block_processing_time_sum'),
+            blockStorageSeconds: metricSum(text, 'ledger_blockstorage_commit_time_sum'),
+            stateDbSeconds: metricSum(text, 'ledger_statedb_commit_time_sum'),
+            transactions: metricSum(text, 'ledger_transaction_count', 'chaincode="token'),
+          }
+        : {
+            blocks: metricSum(text, 'blockcutter_block_fill_duration_count'),
+            blockFillSeconds: metricSum(text, 'blockcutter_block_fill_duration_sum'),
+            broadcast: metricSum(text, 'broadcast_processed_count'),
+            raftPersistSeconds: metricSum(text, 'consensus_etcdraft_data_persist_duration_sum'),
+          };
+  }
+  return result;
+}
+
+/**
+ * What the peers and orderers did between two readings, per node: counts, and mean
+ * milliseconds per endorsement, per chaincode call, per block (processing, storage, state DB),
+ * transactions per block.
+ */
+export function fabricBetween(start: FabricMetrics, end: FabricMetrics): FabricMetrics {
+  const result: FabricMetrics = {};
+  const ms = (seconds: number, count: number) =>
+    count > 0 ? Number(((1000 * seconds) / count).toFixed(2)) : 0;
+  for (const [node, after] of Object.entries(end)) {
+    const before = start[node] ?? {};
+    const d = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+    result[node] =
+      'endorsements' in after
+        ? {
+            endorsements: d('endorsements'),
+            endorseMsMean: ms(d('endorseSeconds'), d('endorsements')),
+            chaincodeCallMsMean: ms(d('chaincodeSeconds'), d('chaincodeCalls')),
+            blocks: d('blocks'),
+            blockProcessingMsMean: ms(d('blockProcessingSeconds'), d('blocks')),
+            blockStorageMsMean: ms(d('blockStorageSeconds'), d('blocks')),
+            stateDbCommitMsMean: ms(d('stateDbSeconds'), d('blocks')),
+            transactionsPerBlock: d('blocks') > 0 ? Number((d('transactions') / d('blocks')).toFixed(1)) : 0,
+          }
+        : {
+            blocks: d('blocks'),
+            blockFillMsMean: ms(d('blockFillSeconds'), d('blocks')),
+            broadcast: d('broadcast'),
+            raftPersistMsMean: ms(d('raftPersistSeconds'), d('blocks')),
+          };
+  }
+  return result;
 }

@@ -101,6 +101,12 @@ describe('throughput: closed-loop payers through the HTTP API of the whole syste
       cpuSecondsTotal: cpu.total,
       cpuUtilisation: Number((cpu.total / windowSeconds / cores).toFixed(2)),
       paymentsPerCpuSecond: Number((ok.length / Math.max(0.01, cpu.total)).toFixed(2)),
+      cpuMsPerPayment: Object.fromEntries(
+        Object.entries(cpu.perProcess)
+          .filter(([, seconds]) => seconds > 0)
+          .map(([name, seconds]) => [name, Number(((1000 * seconds) / Math.max(1, ok.length)).toFixed(2))]),
+      ),
+      fabric: run.fabric,
     };
     await writeFigures('throughput', figures);
     progress(`figures: ${JSON.stringify(figures)}`);

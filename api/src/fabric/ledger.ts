@@ -1,9 +1,18 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, type Gateway } from '@hyperledger/fabric-gateway';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  connect,
+  StatusCode,
+  type Contract,
+  type Gateway,
+  type Status,
+  type SubmittedTransaction,
+} from '@hyperledger/fabric-gateway';
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
+import { CallLimiter } from './call-limiter.js';
 
 const decoder = new TextDecoder();
 
@@ -15,6 +24,13 @@ const decoder = new TextDecoder();
  */
 export class Ledger {
   private readonly client: grpc.Client;
+  /**
+   * At most 256 gateway calls at once. A peer refuses calls beyond its own limit
+   * (`peer.limits.concurrency.gatewayService`, 500 by default) with an error, so a rush of
+   * 1,000 purchases got 418 refusals (docs/performance.md); above this bound callers wait
+   * here instead, in order, and beyond 5,000 waiting get 503 with Retry-After at once.
+   */
+  private readonly calls = new CallLimiter(256, 5000);
 
   constructor(readonly config: FabricConfig) {
     this.client = new grpc.Client(
@@ -56,18 +72,20 @@ export class Ledger {
     args: readonly string[],
     contract?: string,
   ): Promise<unknown> {
+    const release = await this.calls.acquire();
     const gateway = this.gateway(identity);
     try {
       const target = gateway.getNetwork(this.config.channel).getContract(this.config.chaincode, contract);
       const bytes =
         mode === 'submit'
-          ? await target.submitTransaction(fn, ...args)
+          ? await submitAndWait(target, fn, args)
           : await target.evaluateTransaction(fn, ...args);
       return JSON.parse(decoder.decode(bytes)) as unknown;
     } catch (error) {
       throw translate(error, fn);
     } finally {
       gateway.close();
+      release();
     }
   }
 
@@ -76,6 +94,7 @@ export class Ledger {
    * the channel has no such transaction.
    */
   async blockNumberOf(identity: PemIdentity, txId: string): Promise<number | null> {
+    const release = await this.calls.acquire();
     const gateway = this.gateway(identity);
     try {
       const qscc = gateway.getNetwork(this.config.channel).getContract('qscc');
@@ -85,11 +104,41 @@ export class Ledger {
       throw translate(error, 'GetBlockByTxID');
     } finally {
       gateway.close();
+      release();
     }
   }
 
   close(): void {
     this.client.close();
+  }
+}
+
+const statusNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+/**
+ * Endorses, submits and waits for the commit. Once the orderer has the transaction its
+ * outcome must not be reported as a failure it may not be: the commit status is asked again
+ * (it is idempotent) when asking fails, up to four times over about 3.5 s.
+ */
+async function submitAndWait(target: Contract, fn: string, args: readonly string[]): Promise<Uint8Array> {
+  const transaction = await target.newProposal(fn, { arguments: [...args] }).endorse();
+  const submitted = await transaction.submit();
+  const status = await commitStatus(submitted);
+  if (!status.successful)
+    throw new Error(
+      `Transaction ${status.transactionId} failed to commit with status code ${String(status.code)} (${statusNames.get(status.code) ?? 'unknown'})`,
+    );
+  return submitted.getResult();
+}
+
+async function commitStatus(submitted: SubmittedTransaction): Promise<Status> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submitted.getStatus();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await sleep(500 * 2 ** (attempt - 1));
+    }
   }
 }
 

@@ -15,7 +15,7 @@ export function problem(c: Context<AppEnv>, error: ApiError): Response {
     requestId: c.get('requestId'),
     ...error.extensions,
   };
-  if (error.kind === 'too-many-requests')
+  if (error.kind === 'too-many-requests' || error.extensions.retryAfterSeconds !== undefined)
     c.header('Retry-After', String(Number(error.extensions.retryAfterSeconds ?? 60)));
   return c.body(JSON.stringify(body), error.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
