@@ -12,6 +12,8 @@ export class CallLimiter {
   constructor(
     private readonly maxInFlight: number,
     private readonly maxWaiting: number,
+    /** What waits, for the 503's detail: "ledger requests", "payments". */
+    private readonly what = 'ledger requests',
   ) {}
 
   /** Waits for a place; returns the function that gives it back (calling it twice is harmless). */
@@ -22,7 +24,7 @@ export class CallLimiter {
           503,
           'unavailable',
           'Service unavailable',
-          'too many ledger requests are waiting; try again shortly',
+          `too many ${this.what} are waiting; try again shortly`,
           { retryAfterSeconds: 2 },
         );
       // The place is handed over by the release below, so inFlight stays counted.

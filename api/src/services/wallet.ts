@@ -16,9 +16,33 @@ import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { duplicateIndexes, oneBatch } from '../db/mongo.js';
+import { CallLimiter } from '../fabric/call-limiter.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
+
+/** What a payment pays: to whom, how much, and for tickets the purchase terms. */
+interface PaymentOrder {
+  payTo: string;
+  amount: bigint;
+  memo?: string | undefined;
+  purchase?: TransferBody['purchase'];
+}
+
+/** Sends the signed body to the ledger (Transfer, BuyTickets) and returns its record. */
+type SubmitPayment<T> = (
+  body: TransferBody,
+  witnesses: ReturnType<typeof signTransferBody>,
+  identity: PemIdentity,
+) => Promise<{ record: TxRecord; extra: T }>;
+
+/**
+ * Payments in progress at once; later ones wait in arrival order. In a rush of 1,000
+ * purchases without this gate every request did its outer-DB work at the same time and all
+ * were answered near the end (p50 close to the whole 21 s); first come now finishes first.
+ * 128 keeps the pipeline full (about 50 payments/s x 1.3 s in the system here).
+ */
+const PAYMENTS_IN_PROGRESS = 128;
 
 /** How long coins stay reserved for one payment (covers endorsement, ordering and commit). */
 const LOCK_MS = 120_000;
@@ -37,6 +61,8 @@ export function parseAmountField(value: string, field: string): bigint {
 
 /** The wallet of a user: balance, coins, addresses, and payments signed with its keys. */
 export class Wallet {
+  private readonly gate = new CallLimiter(PAYMENTS_IN_PROGRESS, 10_000, 'payments');
+
   constructor(
     private readonly collections: Collections,
     private readonly ledger: Ledger,
@@ -265,12 +291,22 @@ export class Wallet {
   async pay<T>(
     user: UserDoc,
     paymentPassword: string,
-    order: { payTo: string; amount: bigint; memo?: string | undefined; purchase?: TransferBody['purchase'] },
-    submit: (
-      body: TransferBody,
-      witnesses: ReturnType<typeof signTransferBody>,
-      identity: PemIdentity,
-    ) => Promise<{ record: TxRecord; extra: T }>,
+    order: PaymentOrder,
+    submit: SubmitPayment<T>,
+  ): Promise<{ record: TxRecord; extra: T }> {
+    const release = await this.gate.acquire();
+    try {
+      return await this.payNow(user, paymentPassword, order, submit);
+    } finally {
+      release();
+    }
+  }
+
+  private async payNow<T>(
+    user: UserDoc,
+    paymentPassword: string,
+    order: PaymentOrder,
+    submit: SubmitPayment<T>,
   ): Promise<{ record: TxRecord; extra: T }> {
     const { dek, identity } = await this.accounts.unlock(user, paymentPassword);
     const lockId = randomUUID();
