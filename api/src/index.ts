@@ -11,6 +11,6 @@ export { applyTx } from './db/projection.js';
 export { exportAccounts, importAccounts, NOT_MIGRATED } from './db/migrate-v1.js';
 export { hashPassword } from './security/passwords.js';
 export { Accounts } from './services/accounts.js';
-export { AttemptLimiter, LOGIN_ATTEMPTS, PAYMENT_ATTEMPTS, type AttemptPolicy } from './security/attempts.js';
+export { AttemptLimiter, type AttemptPolicy } from './security/attempts.js';
 export { newVault, scryptWrapDek, sealSecret, VaultKeyring } from './security/vault.js';
 export { ApiError } from './errors.js';

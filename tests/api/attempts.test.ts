@@ -65,13 +65,18 @@ async function newUser(options: { legacyVault?: boolean } = {}) {
       sealedKey: sealSecret(dek, 'FABRIC KEY', 'fabric'),
     },
     receiveAddress: 'W1',
-    failedLogins: 0,
     createdAt: new Date(),
     passwordChangedAt: new Date(),
   };
   await db.collections.users.insertOne(user);
   return user;
 }
+
+/** The payment-password (or login) counters of a user. */
+const counters = (userId: string, kind: 'payment' | 'login' = 'payment') =>
+  db.collections.attempts.findOne({ _id: `${kind}:${userId}` });
+const setCounters = (userId: string, fields: Record<string, unknown>) =>
+  db.collections.attempts.updateOne({ _id: `payment:${userId}` }, { $set: fields }, { upsert: true });
 
 /** Status of an attempt: 200 when it opened, else the ApiError's status. */
 async function statusOf(attempt: Promise<unknown>): Promise<number> {
@@ -98,9 +103,11 @@ describe('payment password attempts', () => {
 
       expect(tally(statuses)).toEqual({ 403: 5, 429: 25 });
       expect(await statusOf(accounts.unlock(user, PIN))).toBe(429);
-      const doc = await db.collections.users.findOne({ _id: user._id });
-      expect(doc?.paymentLockedUntil?.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
-      expect(doc?.paymentPending).toBe(0);
+      const doc = await counters(user._id);
+      expect(doc?.lockedUntil?.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+      expect(doc?.pending).toBe(0);
+      // The user document is not written by an attempt.
+      expect(await db.collections.users.findOne({ _id: user._id })).toEqual(user);
     }
   });
 
@@ -112,9 +119,9 @@ describe('payment password attempts', () => {
     );
 
     expect(tally(statuses)).toEqual({ 200: 20 });
-    const doc = await db.collections.users.findOne({ _id: user._id });
-    expect(doc).toMatchObject({ paymentFailures: 0, paymentPending: 0 });
-    expect(doc?.paymentLockedUntil).toBeUndefined();
+    const doc = await counters(user._id);
+    expect(doc).toMatchObject({ count: 0, pending: 0 });
+    expect(doc?.lockedUntil).toBeUndefined();
     expect(await statusOf(accounts.unlock(user, PIN))).toBe(200);
   });
 
@@ -130,37 +137,28 @@ describe('payment password attempts', () => {
 
   it('recovers from attempts a crashed process left pending, and from a full count without a lock', async () => {
     const crashed = await newUser();
-    await db.collections.users.updateOne(
-      { _id: crashed._id },
-      { $set: { paymentFailures: 5, paymentPending: 5, paymentAttemptAt: new Date(Date.now() - 120_000) } },
-    );
+    await setCounters(crashed._id, { count: 5, pending: 5, at: new Date(Date.now() - 120_000) });
     expect(await statusOf(accounts.unlock(crashed, PIN))).toBe(200);
-    expect(await db.collections.users.findOne({ _id: crashed._id })).toMatchObject({
-      paymentFailures: 0,
-      paymentPending: 0,
+    expect(await counters(crashed._id)).toMatchObject({
+      count: 0,
+      pending: 0,
     });
 
     const full = await newUser();
-    await db.collections.users.updateOne(
-      { _id: full._id },
-      { $set: { paymentFailures: 5, paymentPending: 0 } },
-    );
+    await setCounters(full._id, { count: 5, pending: 0 });
     expect(await statusOf(accounts.unlock(full, PIN))).toBe(429);
-    expect((await db.collections.users.findOne({ _id: full._id }))?.paymentLockedUntil).toBeInstanceOf(Date);
+    expect((await counters(full._id))?.lockedUntil).toBeInstanceOf(Date);
   });
 
   it('unlocks again when the lock has expired', async () => {
     const user = await newUser();
-    await db.collections.users.updateOne(
-      { _id: user._id },
-      { $set: { paymentFailures: 5, paymentPending: 0, paymentLockedUntil: new Date(Date.now() - 1000) } },
-    );
+    await setCounters(user._id, { count: 5, pending: 0, lockedUntil: new Date(Date.now() - 1000) });
 
     expect(await statusOf(accounts.unlock(user, PIN))).toBe(200);
 
-    const doc = await db.collections.users.findOne({ _id: user._id });
-    expect(doc).toMatchObject({ paymentFailures: 0, paymentPending: 0 });
-    expect(doc?.paymentLockedUntil).toBeUndefined();
+    const doc = await counters(user._id);
+    expect(doc).toMatchObject({ count: 0, pending: 0 });
+    expect(doc?.lockedUntil).toBeUndefined();
   });
 });
 
@@ -182,9 +180,9 @@ describe('login attempts', () => {
 
     expect(await statusOf(accounts.login(user.username, PASSWORD))).toBe(200);
 
-    expect(await db.collections.users.findOne({ _id: user._id })).toMatchObject({
-      failedLogins: 0,
-      loginPending: 0,
+    expect(await counters(user._id, 'login')).toMatchObject({
+      count: 0,
+      pending: 0,
     });
   });
 });
@@ -224,9 +222,9 @@ describe('key vault upgrade', () => {
 
     expect(await statusOf(rotatedAway.unlock(user, PIN))).toBe(503);
 
-    expect(await db.collections.users.findOne({ _id: user._id })).toMatchObject({
-      paymentFailures: 0,
-      paymentPending: 0,
+    expect((await counters(user._id)) ?? { count: 0, pending: 0 }).toMatchObject({
+      count: 0,
+      pending: 0,
     });
   });
 });

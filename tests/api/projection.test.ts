@@ -157,6 +157,28 @@ describe('the ledger projection under racing writers (real outer DB server)', ()
     expect((await collections.txs.findOne({ _id: pay.txId }))?.blockNumber).toBe(2);
   });
 
+  it('uses the owners the caller knows for every address, and looks them up when one is missing', async () => {
+    const { collections } = await fresh();
+    await applyTx(collections, mint, 1);
+    // The API knows whose addresses a payment touches; told so, applyTx does not look them up.
+    const told = new Map<string, string | null>([
+      [alice, 'u-alice'],
+      [bob, 'u-told'],
+    ]);
+
+    await applyTx(collections, pay, null, 'unless-applied', told);
+    await applyTx(
+      collections,
+      { ...pay, txId: hex('c') },
+      null,
+      'unless-applied',
+      new Map([[alice, 'u-told']]),
+    );
+
+    expect((await collections.utxos.findOne({ _id: `${hex('b')}:0` }))?.userId).toBe('u-told');
+    expect((await collections.utxos.findOne({ _id: `${hex('c')}:0` }))?.userId).toBe('u-bob');
+  });
+
   it('has the indexer complete a record the API stopped applying half-way (no transaction document yet)', async () => {
     const { collections } = await fresh();
     await applyTx(collections, mint, 1);

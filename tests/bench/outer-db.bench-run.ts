@@ -224,6 +224,7 @@ function soldSeatsOf(s: number, users: number): number {
 
 interface UserFixture {
   users: DocOf<'users'>[];
+  attempts: DocOf<'attempts'>[];
   addresses: DocOf<'addresses'>[];
   utxos: DocOf<'utxos'>[];
   txs: DocOf<'txs'>[];
@@ -236,6 +237,7 @@ interface UserFixture {
 
 const emptyFixture = (): UserFixture => ({
   users: [],
+  attempts: [],
   addresses: [],
   utxos: [],
   txs: [],
@@ -273,10 +275,14 @@ function fillUser(i: number, now: number, into: UserFixture): void {
       sealedKey: filler(i + 5, 360),
     },
     receiveAddress: receive,
-    failedLogins: 0,
     createdAt,
     passwordChangedAt: createdAt,
   });
+  // Counters of a user who has logged in and paid before.
+  into.attempts.push(
+    { _id: `login:${userId}`, count: 0, pending: 0, at: createdAt },
+    { _id: `payment:${userId}`, count: 0, pending: 0, at: createdAt },
+  );
   for (const [address, purpose] of [
     [receive, 'receive'],
     [change, 'change'],
@@ -739,6 +745,7 @@ describe('outer DB at 1k, 10k and 100k users, against the ledger', () => {
       const fixture = emptyFixture();
       for (let i = chunk; i < Math.min(to, chunk + FILL_CHUNK_USERS); i++) fillUser(i, now, fixture);
       await insert('users', c.users, fixture.users);
+      await insert('attempts', c.attempts, fixture.attempts);
       await insert('addresses', c.addresses, fixture.addresses);
       await insert('utxos', c.utxos, fixture.utxos);
       await insert('txs', c.txs, fixture.txs);
@@ -901,13 +908,13 @@ describe('outer DB at 1k, 10k and 100k users, against the ledger', () => {
     if (!payee) throw new Error('payee missing');
     lap('recipient');
     // AttemptLimiter: the attempt is counted before the check, and given back after it.
-    await c.users.updateOne(
-      { _id: payer._id, paymentFailures: { $not: { $gte: 5 } }, paymentLockedUntil: { $exists: false } },
-      { $inc: { paymentFailures: 1, paymentPending: 1 }, $set: { paymentAttemptAt: new Date() } },
+    await c.attempts.updateOne(
+      { _id: `payment:${payer._id}`, count: { $lt: 5 }, lockedUntil: { $exists: false } },
+      { $inc: { count: 1, pending: 1 }, $set: { at: new Date() } },
     );
-    await c.users.updateOne(
-      { _id: payer._id, paymentPending: 1 },
-      { $set: { paymentFailures: 0, paymentPending: 0 } },
+    await c.attempts.updateOne(
+      { _id: `payment:${payer._id}`, pending: 1 },
+      { $set: { count: 0, pending: 0 } },
     );
     lap('vault unlock (attempt counted, given back)');
     const started = new Date();

@@ -26,15 +26,13 @@ export interface UserDoc {
   fabric: { enrollmentId: string; mspId: string; certificate: string; sealedKey: Sealed };
   /** The current receive address; older ones still receive and can be swept. */
   receiveAddress: string;
-  /** Failed logins in a row plus logins being checked (security/attempts.ts), and their lock. */
-  failedLogins: number;
-  loginPending?: number;
-  loginAttemptAt?: Date;
+  /**
+   * Earlier versions kept the login and payment-password attempt counters here; they are in
+   * `attempts` now (security/attempts.ts), so a payment does not rewrite this document.
+   */
+  failedLogins?: number;
   lockedUntil?: Date;
-  /** The same for payment passwords. */
   paymentFailures?: number;
-  paymentPending?: number;
-  paymentAttemptAt?: Date;
   paymentLockedUntil?: Date;
   createdAt: Date;
   passwordChangedAt: Date;
@@ -81,6 +79,19 @@ export interface UtxoDoc {
 }
 
 /** A payment's reservation of one coin (see Wallet.lockCoins). */
+/** Attempt counters of one secret of one account (security/attempts.ts). */
+export interface AttemptDoc {
+  /** `<kind>:<userId>`, kind `login` or `payment`. */
+  _id: string;
+  /** Failed attempts in a row plus attempts being checked right now. */
+  count: number;
+  /** Attempts being checked right now. */
+  pending: number;
+  /** When the last attempt was taken. */
+  at?: Date;
+  lockedUntil?: Date;
+}
+
 export interface CoinLockDoc {
   /** The coin's outpoint, `<txId>:<index>`: one reservation per coin. */
   _id: string;
@@ -161,6 +172,7 @@ export interface Collections {
   readonly idempotency: Collection<IdempotencyDoc>;
   readonly utxos: Collection<UtxoDoc>;
   readonly coinLocks: Collection<CoinLockDoc>;
+  readonly attempts: Collection<AttemptDoc>;
   readonly txs: Collection<TxDoc>;
   readonly movements: Collection<MovementDoc>;
   readonly orders: Collection<RechargeOrderDoc>;
@@ -191,6 +203,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     idempotency: db.collection('idempotency'),
     utxos: db.collection('utxos'),
     coinLocks: db.collection('coinLocks'),
+    attempts: db.collection('attempts'),
     txs: db.collection('txs'),
     movements: db.collection('movements'),
     orders: db.collection('rechargeOrders'),

@@ -106,6 +106,8 @@ export async function applyTx(
   record: TxRecord,
   blockNumber: number | null,
   mode: 'unless-applied' | 'full' = 'unless-applied',
+  /** The user of each address of the record, when the caller knows them all (null: nobody's). */
+  owners?: ReadonlyMap<string, string | null>,
 ): Promise<void> {
   if (mode === 'unless-applied') {
     const found =
@@ -116,17 +118,21 @@ export async function applyTx(
     if (found) return;
   }
   const ts = new Date(record.ts);
-  const owners = [
+  const addresses = [
     ...new Set([
       ...record.inputs.map((input) => input.owner),
       ...record.outputs.map((output) => output.address),
     ]),
   ];
-  const users = new Map(
-    (await collections.addresses.find({ _id: { $in: owners } }, { projection: { userId: 1 } }).toArray()).map(
-      (doc) => [doc._id, doc.userId],
-    ),
-  );
+  const users: ReadonlyMap<string, string | null> = addresses.every((address) => owners?.has(address))
+    ? (owners as ReadonlyMap<string, string | null>)
+    : new Map(
+        (
+          await collections.addresses
+            .find({ _id: { $in: addresses } }, { projection: { userId: 1 } })
+            .toArray()
+        ).map((doc) => [doc._id, doc.userId]),
+      );
   const userOf = (address: string) => users.get(address) ?? null;
 
   // The spent inputs: one update for all (they exist unless records arrive out of order).

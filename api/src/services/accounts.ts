@@ -4,13 +4,7 @@ import { CaClient } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, Role, UserDoc } from '../db/mongo.js';
 import { ApiError, conflict, forbidden, unauthorized, unavailable } from '../errors.js';
-import {
-  AttemptLimiter,
-  DEFAULT_ATTEMPT_POLICY,
-  LOGIN_ATTEMPTS,
-  PAYMENT_ATTEMPTS,
-  type AttemptPolicy,
-} from '../security/attempts.js';
+import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../security/attempts.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import {
   KeyringError,
@@ -38,16 +32,16 @@ export class Accounts {
     attemptPolicy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
   ) {
     this.logins = new AttemptLimiter(
-      collections.users,
-      LOGIN_ATTEMPTS,
+      collections.attempts,
+      'login',
       attemptPolicy,
       'too many failed logins; try again later',
     );
     // Guessing the payment password is throttled like logins: a stolen session alone must not
     // be enough to find it.
     this.paymentPasswords = new AttemptLimiter(
-      collections.users,
-      PAYMENT_ATTEMPTS,
+      collections.attempts,
+      'payment',
       attemptPolicy,
       'too many wrong payment passwords; try again later',
     );
@@ -85,7 +79,6 @@ export class Accounts {
         sealedKey: sealSecret(dek, enrolled.privateKeyPem, 'fabric'),
       },
       receiveAddress: address.address,
-      failedLogins: 0,
       createdAt: now,
       passwordChangedAt: now,
     };

@@ -24,6 +24,8 @@ import type { Accounts } from './accounts.js';
 /** What a payment pays: to whom, how much, and for tickets the purchase terms. */
 interface PaymentOrder {
   payTo: string;
+  /** The user of `payTo` when known (null: no user of this wallet): saves a lookup. */
+  payToUserId?: string | null;
   amount: bigint;
   memo?: string | undefined;
   purchase?: TransferBody['purchase'];
@@ -111,7 +113,7 @@ export class Wallet {
     const { record } = await this.pay(
       user,
       paymentPassword,
-      { payTo: address, amount: balance },
+      { payTo: address, payToUserId: user._id, amount: balance },
       async (body, witnesses, identity) => ({
         record: (await this.ledger.submit(identity, 'Transfer', [
           JSON.stringify(body),
@@ -271,7 +273,7 @@ export class Wallet {
     const { record } = await this.pay(
       user,
       input.paymentPassword,
-      { payTo: recipient.address, amount, memo: input.memo },
+      { payTo: recipient.address, payToUserId: recipient.userId, amount, memo: input.memo },
       async (body, witnesses, identity) => {
         const result = (await this.ledger.submit(identity, 'Transfer', [
           JSON.stringify(body),
@@ -335,7 +337,11 @@ export class Wallet {
       committed = true;
       // The reservations of spent coins are left to expire (purgeExpired deletes them): the
       // projection marks the coins spent, so nothing offers them again.
-      await applyTx(this.collections, result.record, null);
+      // Whose addresses these are is known here: the payer's coins and change, the payee.
+      const owners = new Map<string, string | null>(coins.map((coin) => [coin.owner, user._id]));
+      for (const output of outputs.slice(1)) owners.set(output.address, user._id);
+      if (order.payToUserId !== undefined) owners.set(order.payTo, order.payToUserId);
+      await applyTx(this.collections, result.record, null, 'unless-applied', owners);
       return result;
     } catch (error) {
       if (!committed) await this.releaseCoins(lockId, coins);
