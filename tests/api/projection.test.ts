@@ -179,6 +179,22 @@ describe('the ledger projection under racing writers (real outer DB server)', ()
     expect((await collections.utxos.findOne({ _id: `${hex('c')}:0` }))?.userId).toBe('u-bob');
   });
 
+  it('leaves no transaction document when applying fails half-way, so the indexer redoes it all', async () => {
+    const { collections } = await fresh();
+    await applyTx(collections, mint, 1);
+    // A unique index the payment's second bill line violates: the API's apply fails after
+    // the coins are written (a crash at that point, on a real server).
+    await collections.movements.createIndex({ txId: 1 }, { unique: true, name: 'fail-second-movement' });
+
+    await expect(applyTx(collections, pay, null)).rejects.toThrow();
+    expect(await collections.txs.countDocuments({ _id: pay.txId })).toBe(0);
+    await collections.movements.dropIndex('fail-second-movement');
+    await applyTx(collections, pay, 2);
+
+    expect((await collections.txs.findOne({ _id: pay.txId }))?.blockNumber).toBe(2);
+    expect(await collections.movements.countDocuments({ txId: pay.txId })).toBe(2);
+  });
+
   it('has the indexer complete a record the API stopped applying half-way (no transaction document yet)', async () => {
     const { collections } = await fresh();
     await applyTx(collections, mint, 1);
