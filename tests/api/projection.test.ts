@@ -184,7 +184,11 @@ describe('the ledger projection under racing writers (real outer DB server)', ()
     await applyTx(collections, mint, 1);
     // A unique index the payment's second bill line violates: the API's apply fails after
     // the coins are written (a crash at that point, on a real server).
-    await collections.movements.createIndex({ txId: 1 }, { unique: true, name: 'fail-second-movement' });
+    await collections.movements.createIndex(
+      { txId: 1 },
+      { unique: true, name: 'fail-second-movement' },
+      undefined,
+    );
 
     await expect(applyTx(collections, pay, null)).rejects.toThrow();
     expect(await collections.txs.countDocuments({ _id: pay.txId })).toBe(0);
