@@ -201,6 +201,22 @@ describe('key vault upgrade', () => {
     expect(doc && (await statusOf(accounts.unlock(doc, 'pay-wrong')))).toBe(403);
   });
 
+  it('changes the payment password of a scrypt vault: one of two concurrent changes wins, the other gets 409', async () => {
+    const user = await newUser({ legacyVault: true });
+
+    const statuses = await Promise.all([
+      statusOf(accounts.changePaymentPassword(user, PIN, 'pay-new-1')),
+      statusOf(accounts.changePaymentPassword(user, PIN, 'pay-new-2')),
+    ]);
+
+    expect([...statuses].sort()).toEqual([200, 409]);
+    const doc = await db.collections.users.findOne({ _id: user._id });
+    expect(doc?.vault).toMatchObject({ v: 2 });
+    const winner = statuses[0] === 200 ? 'pay-new-1' : 'pay-new-2';
+    expect(doc && (await statusOf(accounts.unlock(doc, winner)))).toBe(200);
+    expect(doc && (await statusOf(accounts.unlock(doc, PIN)))).toBe(403);
+  });
+
   it('does not overwrite a vault changed meanwhile (a payment password change wins)', async () => {
     const user = await newUser({ legacyVault: true });
     const changed = { ...user.vault, sealedDek: 'changed-by-another-request' };

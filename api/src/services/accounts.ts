@@ -204,7 +204,9 @@ export class Accounts {
     oldPaymentPassword: string,
     newPaymentPassword: string,
   ): Promise<void> {
-    const { dek } = await this.unlock(user, oldPaymentPassword);
+    // No re-wrap of an older vault on the way: the change below replaces it (compare-and-set
+    // on the wrap this request opened).
+    const { dek } = await this.unlock(user, oldPaymentPassword, new Date(), { rewrap: false });
     const vault = wrapDek(this.keyring, dek, newPaymentPassword, user._id);
     const result = await this.collections.users.updateOne(
       { _id: user._id, 'vault.sealedDek': user.vault.sealedDek },
@@ -227,6 +229,7 @@ export class Accounts {
     user: UserDoc,
     paymentPassword: string,
     now = new Date(),
+    options: { rewrap: boolean } = { rewrap: true },
   ): Promise<{ dek: Buffer; identity: PemIdentity }> {
     const unwrapped: { value?: { dek: Buffer; stale: boolean } | undefined } = {};
     try {
@@ -247,7 +250,7 @@ export class Accounts {
       throw error;
     }
     const { dek, stale } = unwrapped.value as { dek: Buffer; stale: boolean };
-    if (stale)
+    if (stale && options.rewrap)
       await this.collections.users.updateOne(
         { _id: user._id, 'vault.sealedDek': user.vault.sealedDek },
         { $set: { vault: wrapDek(this.keyring, dek, paymentPassword, user._id) } },
