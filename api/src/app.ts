@@ -70,6 +70,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   deps.reconciler?.attachMetrics(registry);
   app.use(requestId({ limitLength: 64 }));
   app.use(measure);
+  // API answers (problems included) are per user and often secret: never cached, never
+  // content-sniffed. The web wallet's static files keep their own caching.
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (c.req.path.startsWith('/v1/')) c.res.headers.set('Cache-Control', 'no-store');
+  });
   app.use(async (c, next) => {
     const logger = deps.logger.child({ requestId: c.get('requestId') });
     c.set('logger', logger);

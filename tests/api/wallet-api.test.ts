@@ -412,6 +412,21 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(await api.balance(uma)).toBe('80');
   });
 
+  it('takes the bearer scheme in any case, and marks API answers no-store and nosniff', async () => {
+    const token = await signUp('casey');
+    const lower = await api.app.request('/v1/me/balance', { headers: { authorization: `bearer ${token}` } });
+    const refused = await api.app.request('/v1/me/balance', { headers: { authorization: 'BEARER nope' } });
+    const health = await api.app.request('/healthz');
+
+    expect(lower.status).toBe(200);
+    expect(refused.status).toBe(401);
+    for (const answer of [lower, refused]) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('logs out, and a login password change ends the other sessions', async () => {
     const first = await signUp('rae');
     const second = (

@@ -10,7 +10,7 @@ import { json, jsonBody, Password, PaymentPassword, problemResponses, Username }
 export function requireAdmin(adminToken: string): MiddlewareHandler<AppEnv> {
   const expected = Buffer.from(adminToken);
   return async (c, next) => {
-    const given = Buffer.from((c.req.header('authorization') ?? '').replace(/^Bearer /, ''));
+    const given = Buffer.from((c.req.header('authorization') ?? '').replace(/^bearer /i, ''));
     if (adminToken === '' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw unauthorized('this route needs the admin credential');
     }
