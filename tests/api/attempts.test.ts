@@ -174,13 +174,29 @@ describe('login attempts', () => {
     expect(await statusOf(accounts.login(user.username, PASSWORD))).toBe(429);
   });
 
+  it('answers an unknown username exactly as a known one: 5 x 401, then 429, also when raced', async () => {
+    const known = await newUser();
+    const unknown = `nobody-${randomUUID()}`;
+
+    const answers = async (username: string) =>
+      tally(
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => statusOf(accounts.login(username, `wrong password ${i}`))),
+        ),
+      );
+
+    expect(await answers(unknown)).toEqual({ 401: 5, 429: 25 });
+    expect(await answers(known.username)).toEqual({ 401: 5, 429: 25 });
+    expect(await statusOf(accounts.login(unknown, PASSWORD))).toBe(429);
+  });
+
   it('logs in with the right password and clears the failures before it', async () => {
     const user = await newUser();
     expect(await statusOf(accounts.login(user.username, 'wrong password'))).toBe(401);
 
     expect(await statusOf(accounts.login(user.username, PASSWORD))).toBe(200);
 
-    expect(await counters(user._id, 'login')).toMatchObject({
+    expect(await counters(user.username, 'login')).toMatchObject({
       count: 0,
       pending: 0,
     });

@@ -112,6 +112,10 @@ describe('hot queries of the outer DB use indexes', () => {
       users.map((i) => ({ _id: `lock-${String(i)}:0`, lockId: `l-${String(i)}`, until: new Date(now) })),
     );
     await fill(
+      'attempts',
+      users.map((i) => ({ _id: `payment:${user(i)}`, count: 0, pending: 0, at: new Date(now - i * 1000) })),
+    );
+    await fill(
       'screenings',
       users.map((i) => ({ _id: `sc-${String(i)}`, startsAt: new Date(now + i * 60_000), film: 'f' })),
     );
@@ -150,6 +154,7 @@ describe('hot queries of the outer DB use indexes', () => {
       limit: 10_000,
     },
     { name: 'expired coin locks (purge)', collection: 'coinLocks', filter: { until: { $lte: new Date() } } },
+    { name: 'idle attempt counters (purge)', collection: 'attempts', filter: { at: { $lt: new Date(0) } } },
     { name: 'tokens of an address', collection: 'utxos', filter: { owner: 'addr-1234-0', spent: false } },
     {
       name: 'addresses of a user, newest first',

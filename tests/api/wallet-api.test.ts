@@ -472,6 +472,18 @@ describe('the wallet API on the real network and FerretDB', () => {
       { _id: 'held:0', lockId: 'l', until: new Date(now.getTime() + 60_000) },
     ]);
 
+    await api.db.collections.attempts.insertMany([
+      { _id: 'login:idle-name', count: 3, pending: 0, at: new Date(now.getTime() - 2 * 86_400_000) },
+      { _id: 'login:recent-name', count: 3, pending: 0, at: now },
+      {
+        _id: 'login:locked-name',
+        count: 5,
+        pending: 0,
+        at: new Date(now.getTime() - 2 * 86_400_000),
+        lockedUntil: new Date(now.getTime() + 60_000),
+      },
+    ]);
+
     const purged = await purgeExpired(api.db.collections, now);
 
     expect(purged).toMatchObject({ sessions: 1, idempotency: 1 });
@@ -479,6 +491,12 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(await api.db.collections.coinLocks.countDocuments({ _id: { $in: ['expired:0', 'held:0'] } })).toBe(
       1,
     );
+    expect(await api.db.collections.attempts.countDocuments({ _id: 'login:idle-name' })).toBe(0);
+    expect(
+      await api.db.collections.attempts.countDocuments({
+        _id: { $in: ['login:recent-name', 'login:locked-name'] },
+      }),
+    ).toBe(2);
     expect(
       await api.db.collections.sessions.countDocuments({ _id: { $in: ['expired-session', 'live-session'] } }),
     ).toBe(1);

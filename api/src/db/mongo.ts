@@ -81,7 +81,7 @@ export interface UtxoDoc {
 /** A payment's reservation of one coin (see Wallet.lockCoins). */
 /** Attempt counters of one secret of one account (security/attempts.ts). */
 export interface AttemptDoc {
-  /** `<kind>:<userId>`, kind `login` or `payment`. */
+  /** `login:<username>` (known or not) or `payment:<userId>`. */
   _id: string;
   /** Failed attempts in a row plus attempts being checked right now. */
   count: number;
@@ -220,6 +220,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   await collections.utxos.createIndex({ owner: 1, spent: 1 }, undefined, undefined);
   // Expired reservations are purged by time (purgeExpired); a payment frees its own by _id.
   await collections.coinLocks.createIndex({ until: 1 }, undefined, undefined);
+  // Counters idle for a day are purged (logins are counted for unknown usernames too).
+  await collections.attempts.createIndex({ at: 1 }, undefined, undefined);
   await collections.movements.createIndex({ userId: 1, ts: -1, _id: -1 }, undefined, undefined);
   await collections.orders.createIndex({ userId: 1, createdAt: -1 }, undefined, undefined);
   await collections.screenings.createIndex({ startsAt: 1 }, undefined, undefined);

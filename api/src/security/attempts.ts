@@ -25,7 +25,8 @@ const WAIT_MS = 2000;
  * correct attempt gives its place back (and clears the failures when no other attempt is in
  * flight); a wrong one keeps it, and the one that fills the last place locks the account for
  * `lockMs`. The counters live in their own small documents (`attempts`, `_id`
- * `<kind>:<userId>`), not in the user document, so a payment does not rewrite the account.
+ * `login:<username>` for logins, known usernames or not; `payment:<userId>`), not in the user
+ * document, so a payment does not rewrite the account.
  */
 export class AttemptLimiter {
   constructor(

@@ -141,10 +141,14 @@ export class Accounts {
   ): Promise<{ token: string; expiresAt: Date; user: UserDoc }> {
     const username = usernameInput.toLowerCase();
     const user = await this.collections.users.findOne({ username });
-    // Hash even for an unknown user, so timing does not tell which usernames exist.
-    const ok = user
-      ? await this.logins.attempt(user._id, () => verifyPassword(password, user.passwordHash), now)
-      : (await hashPassword(password), false);
+    // Counted per username, known or not, and an unknown one is hashed too: neither the
+    // answers (401 five times, then 429) nor their timing tell which usernames exist.
+    const ok = await this.logins.attempt(
+      username,
+      async () =>
+        user ? verifyPassword(password, user.passwordHash) : (await hashPassword(password), false),
+      now,
+    );
     if (!user || !ok) {
       throw new ApiError(
         401,
