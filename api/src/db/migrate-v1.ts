@@ -18,11 +18,12 @@ import { duplicateIndexes, LEDGER_INDEX } from './mongo.js';
  *    Extended JSON, one document per line, mode 0600: it holds what the DB files hold);
  * 2. importAccounts into the new outer DB once it runs, checked by `_id` afterwards.
  *
- * Coin reservations (`coinLocks`) are short-lived and not moved.
+ * Coin reservations (`coinLocks`) and attempt counters (`attempts`) are short-lived and not
+ * moved.
  */
 
-/** The collections that are not moved: the ledger index and the coin reservations. */
-export const NOT_MIGRATED: ReadonlySet<string> = new Set<string>([...LEDGER_INDEX, 'coinLocks']);
+/** The collections that are not moved: the ledger index, coin reservations, attempt counters. */
+export const NOT_MIGRATED: ReadonlySet<string> = new Set<string>([...LEDGER_INDEX, 'coinLocks', 'attempts']);
 
 export interface MigrationCounts {
   /** Documents per collection name. */
