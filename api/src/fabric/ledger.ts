@@ -12,7 +12,7 @@ import {
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
-import { CallLimiter } from './call-limiter.js';
+import { CallLimiter } from '../concurrency/call-limiter.js';
 
 const decoder = new TextDecoder();
 

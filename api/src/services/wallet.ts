@@ -16,7 +16,7 @@ import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { duplicateIndexes, oneBatch } from '../db/mongo.js';
-import { CallLimiter } from '../fabric/call-limiter.js';
+import { CallLimiter } from '../concurrency/call-limiter.js';
 import type { Ledger } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
