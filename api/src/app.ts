@@ -31,8 +31,6 @@ export interface AppDeps {
   readonly db: Database;
   readonly ledger: Ledger;
   readonly logger: Logger;
-  /** Enables the development payment provider route. */
-  readonly devPayments?: boolean;
   /** The running indexer, whose lag /readyz reports. */
   readonly indexer?: { snapshot(): IndexerStatus };
   /** The outer DB's reconciler: payments the ledger refuses make it check the payer. */
@@ -42,6 +40,8 @@ export interface AppDeps {
 /** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { collections } = deps.db;
+  if (deps.config.devPayments && deps.config.environment !== 'development')
+    throw new Error('development payments are refused in a production configuration');
   const accounts = new Accounts(
     collections,
     deps.config.fabric,
@@ -132,7 +132,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   accountRoutes(app, accounts);
   walletRoutes(app, wallet, collections, deps.ledger, deps.config.fabric.registrar);
   billRoutes(app, collections);
-  rechargeRoutes(app, recharges, collections, deps.devPayments ?? false);
+  rechargeRoutes(app, recharges, collections, {
+    enabled: deps.config.devPayments,
+    accounts,
+    adminToken: deps.config.adminToken,
+  });
   cinemaRoutes(app, cinema, collections);
   traceRoutes(app, collections, deps.ledger, deps.config.fabric.registrar);
   adminRoutes(app, accounts);

@@ -13,6 +13,16 @@ export interface ApiConfig {
   readonly vaultKeyring: VaultKeyring;
   readonly sessionTtlMs: number;
   readonly bodyLimitBytes: number;
+  /**
+   * `production` (the container default) refuses development-only features; `development`
+   * (npm start, the tests) allows them.
+   */
+  readonly environment: 'production' | 'development';
+  /**
+   * The development payment provider (POST /v1/dev/payments/{orderId}/confirm mints an order
+   * for its owner or the admin). Only in the development environment.
+   */
+  readonly devPayments: boolean;
   readonly fabric: FabricConfig;
 }
 

@@ -78,4 +78,31 @@ describe('API configuration from the environment (containers)', () => {
     expect(problems.join('\n')).not.toContain('a'.repeat(32));
     expect(problems.join('\n')).not.toContain('C'.repeat(20));
   });
+
+  it('refuses development payments unless the environment is development', () => {
+    const problemsOf = (extra: NodeJS.ProcessEnv) => {
+      try {
+        apiConfigFromEnv({ ...env, ...extra });
+        return [];
+      } catch (error) {
+        return error instanceof ConfigError ? error.problems : ['not a ConfigError'];
+      }
+    };
+
+    expect(apiConfigFromEnv(env)).toMatchObject({ environment: 'production', devPayments: false });
+    expect(problemsOf({ DEV_PAYMENTS: 'true' })).toEqual([
+      expect.stringMatching(/^DEV_PAYMENTS=true is refused in a production configuration/),
+    ]);
+    expect(problemsOf({ DEV_PAYMENTS: 'true', API_ENVIRONMENT: 'production' })).toHaveLength(1);
+    expect(problemsOf({ DEV_PAYMENTS: 'yes', API_ENVIRONMENT: 'development' })).toEqual([
+      'DEV_PAYMENTS must be true or false, got "yes"',
+    ]);
+    expect(problemsOf({ API_ENVIRONMENT: 'staging' })).toEqual([
+      'API_ENVIRONMENT must be production or development, got "staging"',
+    ]);
+    expect(apiConfigFromEnv({ ...env, DEV_PAYMENTS: 'true', API_ENVIRONMENT: 'development' })).toMatchObject({
+      environment: 'development',
+      devPayments: true,
+    });
+  });
 });

@@ -49,6 +49,17 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
         },
       }
     : {};
+  const environment = env.API_ENVIRONMENT ?? 'production';
+  if (environment !== 'production' && environment !== 'development')
+    problems.push(`API_ENVIRONMENT must be production or development, got ${JSON.stringify(environment)}`);
+  const devPayments = env.DEV_PAYMENTS ?? 'false';
+  if (devPayments !== 'true' && devPayments !== 'false')
+    problems.push(`DEV_PAYMENTS must be true or false, got ${JSON.stringify(devPayments)}`);
+  else if (devPayments === 'true' && environment !== 'development')
+    problems.push(
+      'DEV_PAYMENTS=true is refused in a production configuration: development payments mint tokens ' +
+        'without a payment provider (set API_ENVIRONMENT=development on a development system only)',
+    );
   const config: ApiConfig = {
     host: env.API_HOST ?? '127.0.0.1',
     port: integerFrom(env, 'API_PORT', 8080, 1, 65535, problems),
@@ -58,6 +69,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     vaultKeyring: keyringFrom(env, problems),
     sessionTtlMs: integerFrom(env, 'SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 86_400, problems) * 1000,
     bodyLimitBytes: integerFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024, problems),
+    environment: environment === 'development' ? 'development' : 'production',
+    devPayments: devPayments === 'true',
     fabric: {
       channel: env.FABRIC_CHANNEL ?? 'payments',
       chaincode: env.FABRIC_CHAINCODE ?? 'token',

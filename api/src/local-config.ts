@@ -65,6 +65,8 @@ export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfi
     vaultKeyring: VaultKeyring.parse(VaultKeyring.generate()),
     sessionTtlMs: 12 * 3600_000,
     bodyLimitBytes: 64 * 1024,
+    environment: 'development',
+    devPayments: true,
     fabric,
     ...overrides,
   });

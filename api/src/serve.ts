@@ -20,14 +20,14 @@ export interface RunningApi {
  * expired records, and serves the API on config.host:config.port. Used by `npm start`
  * (local network) and by the container entrypoint (Kubernetes).
  */
-export async function runApi(config: ApiConfig, logger: Logger, devPayments: boolean): Promise<RunningApi> {
+export async function runApi(config: ApiConfig, logger: Logger): Promise<RunningApi> {
   const db = await connectDatabase(config.mongodbUri, config.dbName);
   const ledger = new Ledger(config.fabric);
   const indexer = new Indexer(db.collections, ledger, config.fabric.registrar, logger);
   indexer.start();
   const reconciler = new Reconciler(db.collections, ledger, config.fabric.registrar, logger);
   reconciler.start();
-  const app = createApp({ config, db, ledger, logger, devPayments, indexer, reconciler });
+  const app = createApp({ config, db, ledger, logger, indexer, reconciler });
 
   // Expired sessions and old idempotency records go every 10 minutes (the work of TTL indexes,
   // which FerretDB does not have).

@@ -59,6 +59,45 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('refuses common passwords, trivial PINs, a password holding the username and equal passwords', async () => {
+    const register = (password: string, paymentPassword: string) =>
+      call('POST', '/v1/users', { body: { username: 'weak-pat', password, paymentPassword } });
+
+    const answers = await Promise.all([
+      register('12345678', '739104'),
+      register('a strong enough passphrase', '123456'),
+      register('weak-pat passphrase here', '739104'),
+      register('a strong enough passphrase', 'a strong enough passphrase'),
+    ]);
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    const fields = answers.map((answer) =>
+      (answer.body.errors as { path: string; message: string }[]).map((e) => e.path),
+    );
+    expect(fields).toEqual([['password'], ['paymentPassword'], ['password'], ['paymentPassword']]);
+    expect(String(answers[0].body.detail)).toMatch(/^password: This is a heavily used password/);
+    expect(String(answers[0].body.detail)).not.toContain('12345678');
+    expect(await api.db.collections.users.countDocuments({ username: 'weak-pat' })).toBe(0);
+    const ok = await register('a strong enough passphrase', '739104');
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    const token = (
+      await call('POST', '/v1/sessions', {
+        body: { username: 'weak-pat', password: 'a strong enough passphrase' },
+      })
+    ).body.token as string;
+    const changes = await Promise.all([
+      call('PUT', '/v1/me/password', {
+        token,
+        body: { oldPassword: 'a strong enough passphrase', newPassword: 'password1' },
+      }),
+      call('PUT', '/v1/me/payment-password', {
+        token,
+        body: { oldPaymentPassword: '739104', newPaymentPassword: '000000' },
+      }),
+    ]);
+    expect(changes.map((answer) => answer.status)).toEqual([400, 400]);
+  });
+
   it('recharges: the order mints once to the receive address and the balance shows it', async () => {
     const token = await signUp('bob');
 
@@ -68,6 +107,34 @@ describe('the wallet API on the real network and FerretDB', () => {
     const bills = await call('GET', '/v1/me/bills', { token });
     expect(balance.body).toEqual({ balance: '5000', tokens: 1 });
     expect(bills.body.bills).toMatchObject([{ kind: 'recharge', direction: 'in', amount: '5000' }]);
+  });
+
+  it('confirms a development payment only for the order owner or the admin', async () => {
+    const owner = await signUp('dev-owner');
+    const other = await signUp('dev-other');
+    const order = async () => {
+      const created = await call('POST', '/v1/recharges', {
+        token: owner,
+        body: { amount: '700' },
+        headers: { 'idempotency-key': `dev-order-${String(Math.random()).slice(2)}` },
+      });
+      expect(created.status).toBe(201);
+      return `/v1/dev/payments/${String(created.body.orderId)}/confirm`;
+    };
+    const first = await order();
+
+    const anonymous = await call('POST', first);
+    const stranger = await call('POST', first, { token: other });
+    const forged = await call('POST', first, { token: 'x'.repeat(40) });
+    expect([anonymous.status, stranger.status, forged.status]).toEqual([401, 404, 401]);
+    expect(await api.balance(owner)).toBe('0');
+
+    const byOwner = await call('POST', first, { token: owner });
+    const byAdmin = await call('POST', await order(), { token: api.config.adminToken });
+    expect([byOwner.status, byAdmin.status]).toEqual([200, 200]);
+    expect([byOwner.body.status, byAdmin.body.status]).toEqual(['minted', 'minted']);
+    expect(await api.balance(owner)).toBe('1400');
+    expect(await api.balance(other)).toBe('0');
   });
 
   it('transfers to a username with change to a fresh address, and both bills agree', async () => {

@@ -177,7 +177,9 @@ export class BenchSystem {
             key: `fund-${name}`,
           });
           expect(order.status, JSON.stringify(order.body)).toBe(201);
-          const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
+          const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`, {
+            token,
+          });
           expect(paid.status, JSON.stringify(paid.body)).toBe(200);
           return { name, token };
         }),

@@ -63,6 +63,25 @@ describe('Helm chart helm/fabric-wallet', () => {
     expect(output).toContain("at '/operator/replicas': minimum: got -1, want 0");
   });
 
+  it('refuses development payments unless api.environment is development', async () => {
+    const refused = await helm('template', 'x', chart, '--set', 'api.devPayments=true');
+    const allowed = await helm(
+      'template',
+      'x',
+      chart,
+      '--set',
+      'api.devPayments=true',
+      '--set',
+      'api.environment=development',
+    );
+
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('api.devPayments mints tokens without a payment provider');
+    expect(allowed.code, allowed.output).toBe(0);
+    expect(allowed.output).toMatch(/name: API_ENVIRONMENT, value: "development"/);
+    expect(allowed.output).toMatch(/name: DEV_PAYMENTS, value: "true"/);
+  });
+
   it.each([
     ['default values', []],
     ['every feature on', ['-f', join(chart, 'ci', 'full-values.yaml')]],

@@ -84,7 +84,6 @@ export class ApiHarness {
         db,
         ledger,
         logger: logger ?? createLogger('silent'),
-        devPayments: true,
         indexer,
         reconciler,
       });
@@ -153,7 +152,9 @@ export class ApiHarness {
       headers: { 'idempotency-key': `rc-${randomBytes(8).toString('hex')}` },
     });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`);
+    const paid = await this.call('POST', `/v1/dev/payments/${String(order.body.orderId)}/confirm`, {
+      token,
+    });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body.status).toBe('minted');
   }

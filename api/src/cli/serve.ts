@@ -18,7 +18,7 @@ try {
   }
   throw error;
 }
-const api = await runApi(config, logger, process.env.DEV_PAYMENTS === 'true');
+const api = await runApi(config, logger);
 logger.info({ host: config.host, port: config.port }, 'API listening');
 
 let stopping = false;

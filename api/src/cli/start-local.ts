@@ -167,7 +167,7 @@ const config = localApiConfig(await localFabricConfig(dataDir), {
 });
 let api: RunningApi;
 try {
-  api = await runApi(config, logger, true);
+  api = await runApi(config, logger);
 } catch (error) {
   say((error as Error).message);
   await running.stop();

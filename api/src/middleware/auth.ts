@@ -3,16 +3,20 @@ import { unauthorized } from '../errors.js';
 import type { Accounts } from '../services/accounts.js';
 import type { AppEnv } from '../types.js';
 
+/** The session token of an `Authorization: Bearer <token>` header; 401 when there is none. */
+export function bearerToken(header: string | undefined): string {
+  const match = /^bearer ([A-Za-z0-9_-]{20,100})$/i.exec(header ?? '');
+  if (!match?.[1]) throw unauthorized();
+  return match[1];
+}
+
 /**
  * Requires `Authorization: Bearer <session token>` (the scheme is case-insensitive, RFC 9110
  * section 11.1) and puts the user on the context.
  */
 export function requireUser(accounts: Accounts): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^bearer ([A-Za-z0-9_-]{20,100})$/i.exec(header);
-    if (!match?.[1]) throw unauthorized();
-    const { user, sessionId } = await accounts.authenticate(match[1]);
+    const { user, sessionId } = await accounts.authenticate(bearerToken(c.req.header('authorization')));
     c.set('user', user);
     c.set('sessionId', sessionId);
     await next();

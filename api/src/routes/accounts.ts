@@ -2,7 +2,17 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Accounts } from '../services/accounts.js';
 import type { AppEnv } from '../types.js';
-import { json, jsonBody, Password, PaymentPassword, problemResponses, Username } from './schemas.js';
+import {
+  GivenSecret,
+  json,
+  jsonBody,
+  checkNewAccount,
+  NewAccount,
+  Password,
+  PaymentPassword,
+  problemResponses,
+  Username,
+} from './schemas.js';
 
 const Profile = z
   .object({
@@ -36,9 +46,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       path: '/v1/users',
       tags: ['accounts'],
       summary: 'Register a customer: a login, a payment password, a Fabric identity and a first address',
-      request: jsonBody(
-        z.object({ username: Username, password: Password, paymentPassword: PaymentPassword }).strict(),
-      ),
+      request: jsonBody(NewAccount.strict().superRefine(checkNewAccount)),
       responses: { 201: json(Profile, 'Registered'), ...problemResponses },
     }),
     async (c) => {
@@ -54,7 +62,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       path: '/v1/sessions',
       tags: ['accounts'],
       summary: 'Log in; returns a bearer token (shown once)',
-      request: jsonBody(z.object({ username: Username, password: z.string().min(1).max(128) }).strict()),
+      request: jsonBody(z.object({ username: Username, password: GivenSecret }).strict()),
       responses: {
         201: json(z.object({ token: z.string(), expiresAt: z.string() }), 'Logged in'),
         ...problemResponses,
@@ -101,9 +109,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       tags: ['accounts'],
       summary: 'Change the login password (other sessions end)',
       security: [{ bearer: [] }],
-      request: jsonBody(
-        z.object({ oldPassword: z.string().min(1).max(128), newPassword: Password }).strict(),
-      ),
+      request: jsonBody(z.object({ oldPassword: GivenSecret, newPassword: Password }).strict()),
       responses: { 204: { description: 'Changed' }, ...problemResponses },
     }),
     async (c) => {
@@ -121,9 +127,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       summary: 'Change the payment password (keys are re-wrapped; the old one stops working)',
       security: [{ bearer: [] }],
       request: jsonBody(
-        z
-          .object({ oldPaymentPassword: z.string().min(1).max(128), newPaymentPassword: PaymentPassword })
-          .strict(),
+        z.object({ oldPaymentPassword: GivenSecret, newPaymentPassword: PaymentPassword }).strict(),
       ),
       responses: { 204: { description: 'Changed' }, ...problemResponses },
     }),

@@ -4,16 +4,20 @@ import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from '../errors.js';
 import type { Accounts } from '../services/accounts.js';
 import type { AppEnv } from '../types.js';
-import { json, jsonBody, Password, PaymentPassword, problemResponses, Username } from './schemas.js';
+import { json, jsonBody, checkNewAccount, NewAccount, problemResponses } from './schemas.js';
+
+/** Whether an Authorization header carries the admin token (never when the token is empty). */
+export function isAdminCredential(adminToken: string, header: string | undefined): boolean {
+  const expected = Buffer.from(adminToken);
+  const given = Buffer.from((header ?? '').replace(/^bearer /i, ''));
+  return adminToken !== '' && given.length === expected.length && timingSafeEqual(given, expected);
+}
 
 /** Requires `Authorization: Bearer <admin token>` (from config; routes are off when it is empty). */
 export function requireAdmin(adminToken: string): MiddlewareHandler<AppEnv> {
-  const expected = Buffer.from(adminToken);
   return async (c, next) => {
-    const given = Buffer.from((c.req.header('authorization') ?? '').replace(/^bearer /i, ''));
-    if (adminToken === '' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!isAdminCredential(adminToken, c.req.header('authorization')))
       throw unauthorized('this route needs the admin credential');
-    }
     await next();
   };
 }
@@ -28,14 +32,9 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void 
       summary: 'Create a merchant (cinema) account, or an issuer account of the wallet operator',
       security: [{ bearer: [] }],
       request: jsonBody(
-        z
-          .object({
-            username: Username,
-            password: Password,
-            paymentPassword: PaymentPassword,
-            role: z.enum(['merchant', 'issuer']),
-          })
-          .strict(),
+        NewAccount.extend({ role: z.enum(['merchant', 'issuer']) })
+          .strict()
+          .superRefine(checkNewAccount),
       ),
       responses: {
         201: json(

@@ -3,7 +3,7 @@ import type { Collections, TicketDoc } from '../db/mongo.js';
 import type { Cinema } from '../services/cinema.js';
 import { once } from '../services/idempotency.js';
 import type { AppEnv } from '../types.js';
-import { Amount, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
+import { Amount, GivenSecret, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
 
 const SeatRow = z
   .object({ row: z.string().regex(/^[A-Z]{1,3}$/), count: z.number().int().min(1).max(100) })
@@ -59,7 +59,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
               startsAt: z.iso.datetime(),
               seatMap: z.array(SeatRow).min(1).max(26),
               price: Amount,
-              paymentPassword: z.string().min(1).max(128),
+              paymentPassword: GivenSecret,
             })
             .strict(),
         ),
@@ -133,7 +133,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
                 .array(z.string().regex(/^[A-Z]{1,3}[1-9][0-9]{0,2}$/))
                 .min(1)
                 .max(10),
-              paymentPassword: z.string().min(1).max(128),
+              paymentPassword: GivenSecret,
             })
             .strict(),
         ),
@@ -189,7 +189,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       security: [{ bearer: [] }],
       request: {
         params: TicketId,
-        ...jsonBody(z.object({ paymentPassword: z.string().min(1).max(128) }).strict()),
+        ...jsonBody(z.object({ paymentPassword: GivenSecret }).strict()),
       },
       responses: { 200: json(TicketView, 'Redeemed'), ...problemResponses },
     }),

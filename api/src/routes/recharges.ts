@@ -1,7 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Collections, RechargeOrderDoc } from '../db/mongo.js';
-import { forbidden } from '../errors.js';
+import { bearerToken } from '../middleware/auth.js';
+import type { Accounts } from '../services/accounts.js';
+import { isAdminCredential } from './admin.js';
 import { once } from '../services/idempotency.js';
 import type { Recharges } from '../services/recharge.js';
 import type { AppEnv } from '../types.js';
@@ -26,14 +28,15 @@ const orderView = (order: RechargeOrderDoc) => ({
 });
 
 /**
- * Recharge orders, and the development payment provider's confirmation (enabled with
- * devPayments: a real provider would call a signed webhook instead).
+ * Recharge orders, and the development payment provider's confirmation (only with
+ * config.devPayments, which a production configuration refuses: a real provider would call a
+ * signed webhook instead).
  */
 export function rechargeRoutes(
   app: OpenAPIHono<AppEnv>,
   recharges: Recharges,
   collections: Collections,
-  devPayments: boolean,
+  devPayments: { enabled: boolean; accounts: Accounts; adminToken: string },
 ): void {
   app.openapi(
     createRoute({
@@ -69,18 +72,28 @@ export function rechargeRoutes(
     async (c) => c.json(orderView(await recharges.get(c.get('user'), c.req.valid('param').orderId)), 200),
   );
 
+  // Off (a production configuration): the route does not exist, in the server or its document.
+  if (!devPayments.enabled) return;
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/dev/payments/{orderId}/confirm',
       tags: ['recharge'],
-      summary: 'Development payment provider: confirm the payment of an order (mints it once)',
+      summary:
+        'Development payment provider: confirm the payment of an order (mints it once). The order ' +
+        "owner's session or the admin credential; never in a production configuration",
+      security: [{ bearer: [] }],
       request: { params: z.object({ orderId: z.string().min(1).max(80) }) },
       responses: { 200: json(Order, 'Paid and minted'), ...problemResponses },
     }),
     async (c) => {
-      if (!devPayments) throw forbidden('the development payment provider is disabled');
-      return c.json(orderView(await recharges.confirmPayment(c.req.valid('param').orderId)), 200);
+      const { orderId } = c.req.valid('param');
+      const header = c.req.header('authorization');
+      // The admin confirms any order; a user only their own (another's is "not found").
+      const owner = isAdminCredential(devPayments.adminToken, header)
+        ? undefined
+        : (await devPayments.accounts.authenticate(bearerToken(header))).user;
+      return c.json(orderView(await recharges.confirmPayment(orderId, owner)), 200);
     },
   );
 }

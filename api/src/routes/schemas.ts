@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { passwordWeakness } from '../security/password-policy.js';
 
 /** Shared request and response schemas; every request object is strict (unknown fields are refused). */
 
@@ -8,8 +9,62 @@ export const Username = z
   .max(32)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (starting with a letter or digit)')
   .openapi({ example: 'alice' });
-export const Password = z.string().min(8).max(128).openapi({ example: 'correct horse battery' });
-export const PaymentPassword = z.string().min(6).max(128).openapi({ example: '246810' });
+/** A new login password: 8-128 characters, not a common or easily guessed one (password-policy.ts). */
+export const Password = z
+  .string()
+  .min(8)
+  .max(128)
+  .superRefine((value, ctx) => {
+    const weakness = value.length >= 8 && value.length <= 128 ? passwordWeakness('login', value) : undefined;
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+  })
+  .openapi({
+    example: 'correct horse battery',
+    description: '8-128 characters; common and easily guessed passwords are refused',
+  });
+/** A new payment password: 6-128 characters (a PIN may do), not a trivial one such as 123456. */
+export const PaymentPassword = z
+  .string()
+  .min(6)
+  .max(128)
+  .superRefine((value, ctx) => {
+    const weakness =
+      value.length >= 6 && value.length <= 128 ? passwordWeakness('payment', value) : undefined;
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+  })
+  .openapi({
+    example: '739104',
+    description: '6-128 characters; trivial PINs (123456, 000000, ...) and common passwords are refused',
+  });
+/**
+ * A new account's credentials (a superRefine of its object): the login password may not
+ * contain the username (of four or more characters), and the payment password must differ
+ * from the login password.
+ */
+export function checkNewAccount(
+  value: { username: string; password: string; paymentPassword: string },
+  ctx: z.RefinementCtx,
+): void {
+  const username = value.username.toLowerCase();
+  if (username.length >= 4 && value.password.toLowerCase().includes(username))
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'must not contain the username' });
+  if (value.paymentPassword === value.password)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['paymentPassword'],
+      message: 'must differ from the login password',
+    });
+}
+
+/** A new account: username, login and payment passwords (and `extra` fields), checked together. */
+export const NewAccount = z.object({
+  username: Username,
+  password: Password,
+  paymentPassword: PaymentPassword,
+});
+
+/** A secret being checked (login, payment): any length the server accepts, never judged. */
+export const GivenSecret = z.string().min(1).max(128);
 /** Integer minor units as a decimal string; parsed to BigInt with bounds by the service. */
 export const Amount = z
   .string()

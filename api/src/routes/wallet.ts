@@ -8,7 +8,7 @@ import { unspentFromLedger } from '../services/trace.js';
 import { once } from '../services/idempotency.js';
 import type { Wallet } from '../services/wallet.js';
 import type { AppEnv } from '../types.js';
-import { Amount, IdempotencyHeader, json, jsonBody, PaymentPassword, problemResponses } from './schemas.js';
+import { Amount, GivenSecret, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
 
 /** Orders tokens by transaction id, then output index. */
 const byOutpoint = (a: { txId: string; index: number }, b: { txId: string; index: number }) =>
@@ -165,7 +165,7 @@ export function walletRoutes(
         ...jsonBody(
           z
             .object({
-              paymentPassword: PaymentPassword.or(z.string().min(1).max(128)),
+              paymentPassword: GivenSecret,
               sweep: z
                 .boolean()
                 .default(false)
@@ -204,7 +204,7 @@ export function walletRoutes(
               to: z.string().min(1).max(64).openapi({ description: 'an address or a username' }),
               amount: Amount,
               memo: z.string().max(200).optional(),
-              paymentPassword: z.string().min(1).max(128),
+              paymentPassword: GivenSecret,
             })
             .strict(),
         ),

@@ -39,9 +39,15 @@ export class Recharges {
     return order;
   }
 
-  /** The payment provider's confirmation: marks the order paid and mints it (idempotent). */
-  async confirmPayment(orderId: string): Promise<RechargeOrderDoc> {
-    const order = await this.collections.orders.findOne({ _id: orderId });
+  /**
+   * The payment provider's confirmation: marks the order paid and mints it (idempotent).
+   * With `owner`, only that user's order (another user's is not found, as if absent).
+   */
+  async confirmPayment(orderId: string, owner?: UserDoc): Promise<RechargeOrderDoc> {
+    const order = await this.collections.orders.findOne({
+      _id: orderId,
+      ...(owner ? { userId: owner._id } : {}),
+    });
     if (!order) throw notFound(`no recharge order ${orderId}`);
     if (order.status === 'minted') return order;
     if (order.status === 'created') {
