@@ -8,6 +8,8 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import type { Ledger } from './fabric/ledger.js';
 import type { Logger } from './logger.js';
 import { requireUser } from './middleware/auth.js';
+import { applyRateLimits, SESSION_PATHS, SESSION_POSTS } from './middleware/limits.js';
+import { PasswordHasher } from './security/passwords.js';
 import { onError, problem } from './middleware/problem.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes, requireAdmin } from './routes/admin.js';
@@ -47,6 +49,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     deps.config.fabric,
     deps.config.sessionTtlMs,
     deps.config.vaultKeyring,
+    undefined,
+    new PasswordHasher(deps.config.passwordHashing),
   );
   const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric, (userId) => {
     deps.reconciler?.suspect(userId);
@@ -106,20 +110,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
 
+  // Quotas first: a refused request costs no session lookup, hash or ledger call.
+  applyRateLimits(app, deps.config.rateLimits);
   const auth = requireUser(accounts);
-  for (const path of [
-    '/v1/me',
-    '/v1/me/*',
-    '/v1/sessions/current',
-    '/v1/transfers',
-    '/v1/recharges',
-    '/v1/recharges/*',
-    '/v1/cinema/tickets/*',
-  ]) {
-    app.use(path, auth);
-  }
-  // Creating screenings and buying tickets need a user; listing screenings does not.
-  app.on('POST', ['/v1/cinema/screenings', '/v1/cinema/screenings/*'], auth);
+  for (const path of SESSION_PATHS) app.use(path, auth);
+  app.on('POST', SESSION_POSTS, auth);
   app.use('/v1/admin/*', requireAdmin(deps.config.adminToken));
   healthRoutes(app, {
     db: deps.db,

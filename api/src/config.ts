@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { HashingLimits } from './security/passwords.js';
 import type { VaultKeyring } from './security/vault.js';
 
 /** How the API runs, parsed once from the environment and frozen. */
@@ -23,6 +24,14 @@ export interface ApiConfig {
    * for its owner or the admin). Only in the development environment.
    */
   readonly devPayments: boolean;
+  /** Per-client rate limits (middleware/limits.ts); off only for a load generator on one address. */
+  readonly rateLimits: {
+    readonly enabled: boolean;
+    /** Reverse proxies in front of the API whose X-Forwarded-For entry is trusted (0: none). */
+    readonly trustedProxyHops: number;
+  };
+  /** The bounded queue of password hashing (security/passwords.ts). */
+  readonly passwordHashing: HashingLimits;
   readonly fabric: FabricConfig;
 }
 

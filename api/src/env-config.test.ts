@@ -51,6 +51,8 @@ describe('API configuration from the environment (containers)', () => {
     expect(config.vaultKeyring.currentId).toBe('k2');
     expect(config.vaultKeyring.key('k1')).toHaveLength(32);
     expect(config.port).toBe(8080);
+    expect(config.rateLimits).toEqual({ enabled: true, trustedProxyHops: 0 });
+    expect(config.passwordHashing.queue).toBe(64);
   });
 
   it('lists every missing or bad setting at once, without echoing secret values', () => {
@@ -62,6 +64,8 @@ describe('API configuration from the environment (containers)', () => {
         API_PORT: '70000',
         FABRIC_ISSUER_DIR: join(dir, 'nope'),
         API_VAULT_KEYS_FILE: join(dir, 'short-key'),
+        API_RATE_LIMITS: 'maybe',
+        API_TRUSTED_PROXY_HOPS: '-1',
       });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
@@ -73,6 +77,8 @@ describe('API configuration from the environment (containers)', () => {
         'API_PORT must be an integer between 1 and 65535, got "70000"',
         expect.stringMatching(/^FABRIC_ISSUER_DIR: cannot read .*nope\/mspid \(ENOENT\)$/),
         'API_VAULT_KEYS_FILE: vault key k1 is 15 bytes, not 32',
+        'API_RATE_LIMITS must be on or off, got "maybe"',
+        'API_TRUSTED_PROXY_HOPS must be an integer between 0 and 10, got "-1"',
       ]),
     );
     expect(problems.join('\n')).not.toContain('a'.repeat(32));

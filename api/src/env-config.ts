@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, fileFrom, integerFrom, type ApiConfig, type PemIdentity } from './config.js';
+import { DEFAULT_HASHING_LIMITS } from './security/passwords.js';
 import { KeyringError, VaultKeyring } from './security/vault.js';
 
 /** The vault keyring from the file API_VAULT_KEYS_FILE names (a mounted Secret). */
@@ -60,6 +61,9 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
       'DEV_PAYMENTS=true is refused in a production configuration: development payments mint tokens ' +
         'without a payment provider (set API_ENVIRONMENT=development on a development system only)',
     );
+  const rateLimits = env.API_RATE_LIMITS ?? 'on';
+  if (rateLimits !== 'on' && rateLimits !== 'off')
+    problems.push(`API_RATE_LIMITS must be on or off, got ${JSON.stringify(rateLimits)}`);
   const config: ApiConfig = {
     host: env.API_HOST ?? '127.0.0.1',
     port: integerFrom(env, 'API_PORT', 8080, 1, 65535, problems),
@@ -71,6 +75,21 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     bodyLimitBytes: integerFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024, problems),
     environment: environment === 'development' ? 'development' : 'production',
     devPayments: devPayments === 'true',
+    rateLimits: {
+      enabled: rateLimits !== 'off',
+      trustedProxyHops: integerFrom(env, 'API_TRUSTED_PROXY_HOPS', 0, 0, 10, problems),
+    },
+    passwordHashing: {
+      concurrency: integerFrom(
+        env,
+        'API_HASH_CONCURRENCY',
+        DEFAULT_HASHING_LIMITS.concurrency,
+        1,
+        64,
+        problems,
+      ),
+      queue: integerFrom(env, 'API_HASH_QUEUE', DEFAULT_HASHING_LIMITS.queue, 0, 10_000, problems),
+    },
     fabric: {
       channel: env.FABRIC_CHANNEL ?? 'payments',
       chaincode: env.FABRIC_CHAINCODE ?? 'token',

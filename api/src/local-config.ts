@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+import { DEFAULT_HASHING_LIMITS } from './security/passwords.js';
 import { VaultKeyring } from './security/vault.js';
 
 /** Reads an identity that the local runtime enrolled into its data dir. */
@@ -67,6 +68,8 @@ export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfi
     bodyLimitBytes: 64 * 1024,
     environment: 'development',
     devPayments: true,
+    rateLimits: { enabled: true, trustedProxyHops: 0 },
+    passwordHashing: DEFAULT_HASHING_LIMITS,
     fabric,
     ...overrides,
   });

@@ -250,6 +250,53 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(withNew.status, JSON.stringify(withNew.body)).toBe(201);
   });
 
+  it('of concurrent password changes exactly one wins, and only its new password works', async () => {
+    for (let round = 0; round < 2; round++) {
+      const name = `racer-${String(round)}`;
+      const token = await signUp(name);
+      const pins = Array.from({ length: 20 }, (_, i) => `race pin ${String(round)}-${String(i)}`);
+      const logins = Array.from({ length: 10 }, (_, i) => `race phrase ${String(round)}-${String(i)}`);
+
+      const pinChanges = await Promise.all(
+        pins.map((pin) =>
+          call('PUT', '/v1/me/payment-password', {
+            token,
+            body: { oldPaymentPassword: 'pay-123456', newPaymentPassword: pin },
+          }),
+        ),
+      );
+      const loginChanges = await Promise.all(
+        logins.map((password) =>
+          call('PUT', '/v1/me/password', {
+            token,
+            body: { oldPassword: 'login-password-1', newPassword: password },
+          }),
+        ),
+      );
+
+      const pinWinners = pins.filter((_, i) => pinChanges[i]?.status === 204);
+      expect(pinWinners).toHaveLength(1);
+      expect(new Set(pinChanges.map((answer) => answer.status))).toEqual(new Set([204, 409]));
+      const loginWinners = logins.filter((_, i) => loginChanges[i]?.status === 204);
+      expect(loginWinners).toHaveLength(1);
+      expect(loginChanges.every((answer) => [204, 409, 429].includes(answer.status))).toBe(true);
+      const sessions = [];
+      for (const password of [
+        loginWinners[0] ?? '',
+        'login-password-1',
+        logins.find((phrase) => phrase !== loginWinners[0]) ?? '',
+      ])
+        sessions.push((await call('POST', '/v1/sessions', { body: { username: name, password } })).status);
+      expect(sessions).toEqual([201, 401, 401]);
+      const rotations = await Promise.all(
+        [pinWinners[0] ?? '', pins.find((pin) => pin !== pinWinners[0]) ?? ''].map((paymentPassword) =>
+          call('POST', '/v1/me/addresses', { token, body: { paymentPassword } }),
+        ),
+      );
+      expect(rotations.map((answer) => answer.status)).toEqual([201, 403]);
+    }
+  });
+
   it.each([
     ['malformed JSON', { raw: '{"username":' }, 400],
     [

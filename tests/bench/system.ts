@@ -111,6 +111,8 @@ export class BenchSystem {
     // CPU profiles there when they stop (open them in Chrome DevTools or speedscope).
     const profiles = process.env.BENCH_CPU_PROFILE;
     const launched = await startLauncher(data, 300_000, {
+      // One load generator plays thousands of users from one address: per-client quotas off.
+      API_RATE_LIMITS: 'off',
       ...env,
       ...(profiles ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(profiles)}` } : {}),
     });

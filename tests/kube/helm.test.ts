@@ -80,6 +80,7 @@ describe('Helm chart helm/fabric-wallet', () => {
     expect(allowed.code, allowed.output).toBe(0);
     expect(allowed.output).toMatch(/name: API_ENVIRONMENT, value: "development"/);
     expect(allowed.output).toMatch(/name: DEV_PAYMENTS, value: "true"/);
+    expect(allowed.output).toMatch(/name: API_RATE_LIMITS, value: "on"/);
   });
 
   it.each([

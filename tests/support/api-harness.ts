@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -52,7 +55,8 @@ export class ApiHarness {
     readonly app: ReturnType<typeof createApp>,
   ) {}
 
-  static async start(name: string, logger?: Logger): Promise<ApiHarness> {
+  /** `overrides` change the API's configuration (limits, hashing) for one suite. */
+  static async start(name: string, logger?: Logger, overrides: Partial<ApiConfig> = {}): Promise<ApiHarness> {
     const dir = await tempDir(name);
     const manifest = await readFile(join(repoRoot, 'manifests', 'local', 'network.yaml'), 'utf8');
     const network = new LocalNetwork({ dataDir: join(dir.path, 'network'), network: parseNetwork(manifest) });
@@ -63,6 +67,7 @@ export class ApiHarness {
       const db = await connectDatabase(ferret.uri, 'wallet');
       const config = localApiConfig(await localFabricConfig(join(dir.path, 'network')), {
         adminToken: randomBytes(24).toString('hex'),
+        ...overrides,
       });
       const ledger = new Ledger(config.fabric);
       // The indexer runs alongside the requests, applying the same transactions a second time.
@@ -97,7 +102,10 @@ export class ApiHarness {
     }
   }
 
+  private readonly closers: (() => Promise<void>)[] = [];
+
   async stop(): Promise<void> {
+    for (const close of this.closers) await close();
     await this.reconciler.stop();
     await this.indexer.stop();
     this.ledger.close();
@@ -105,6 +113,25 @@ export class ApiHarness {
     await this.ferret.stop();
     await this.network.down();
     await this.dir.remove();
+  }
+
+  /**
+   * Serves the app over real HTTP on a free loopback port (what per-client limits need: a
+   * socket with a peer address); returns its base URL. Closed by stop().
+   */
+  async listen(): Promise<string> {
+    const server = serve({ fetch: this.app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    this.closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeAllConnections();
+        }),
+    );
+    return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {

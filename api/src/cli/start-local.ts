@@ -164,6 +164,8 @@ const config = localApiConfig(await localFabricConfig(dataDir), {
   adminToken: admin.value,
   vaultKeyring,
   mongodbUri,
+  // API_RATE_LIMITS=off: for a load generator playing thousands of users from one address.
+  rateLimits: { enabled: process.env.API_RATE_LIMITS !== 'off', trustedProxyHops: 0 },
 });
 let api: RunningApi;
 try {

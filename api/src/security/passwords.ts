@@ -1,4 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { CallLimiter } from '../concurrency/call-limiter.js';
 
 /** scrypt with an explicit options object, as a promise. */
 export function scrypt(
@@ -44,4 +46,51 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: 64 * 1024 * 1024,
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** How much password hashing may run at once, and how much may wait for it. */
+export interface HashingLimits {
+  /** Hashes at once: one core less than the machine has (at least one), so payments keep a core. */
+  readonly concurrency: number;
+  /** Hashes waiting beyond those; more get 503 with Retry-After at once. */
+  readonly queue: number;
+}
+
+export const DEFAULT_HASHING_LIMITS: HashingLimits = {
+  concurrency: Math.max(1, availableParallelism() - 1),
+  queue: 64,
+};
+
+/**
+ * Password hashing through a bounded queue: scrypt takes a core for tens of milliseconds, so a
+ * flood of logins or registrations must wait its turn (or be refused) instead of taking every
+ * core and the libuv pool from payments, which never hash.
+ */
+export class PasswordHasher {
+  private readonly gate: CallLimiter;
+
+  constructor(limits: HashingLimits = DEFAULT_HASHING_LIMITS) {
+    this.gate = new CallLimiter(limits.concurrency, limits.queue, 'password checks');
+  }
+
+  hash(password: string): Promise<string> {
+    return this.gated(() => hashPassword(password));
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return this.gated(() => verifyPassword(password, stored));
+  }
+
+  snapshot(): { inFlight: number; waiting: number } {
+    return this.gate.snapshot();
+  }
+
+  private async gated<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.gate.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
 }

@@ -5,7 +5,7 @@ import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, Role, UserDoc } from '../db/mongo.js';
 import { ApiError, conflict, forbidden, unauthorized, unavailable } from '../errors.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../security/attempts.js';
-import { hashPassword, verifyPassword } from '../security/passwords.js';
+import { PasswordHasher } from '../security/passwords.js';
 import {
   KeyringError,
   newVault,
@@ -30,6 +30,7 @@ export class Accounts {
     private readonly sessionTtlMs: number,
     private readonly keyring: VaultKeyring,
     attemptPolicy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
+    private readonly hasher = new PasswordHasher(),
   ) {
     this.logins = new AttemptLimiter(
       collections.attempts,
@@ -69,7 +70,7 @@ export class Accounts {
     const user: UserDoc = {
       _id: userId,
       username,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.hasher.hash(input.password),
       role,
       vault: wrapped,
       fabric: {
@@ -146,7 +147,7 @@ export class Accounts {
     const ok = await this.logins.attempt(
       username,
       async () =>
-        user ? verifyPassword(password, user.passwordHash) : (await hashPassword(password), false),
+        user ? this.hasher.verify(password, user.passwordHash) : (await this.hasher.hash(password), false),
       now,
     );
     if (!user || !ok) {
@@ -186,19 +187,31 @@ export class Accounts {
     await this.collections.sessions.deleteOne({ _id: sessionId });
   }
 
-  /** Changes the login password and ends every other session. */
+  /**
+   * Changes the login password and ends every other session. The current password is checked
+   * under the login attempt limit (a stolen session cannot guess it freely), and the change is
+   * a compare-and-set: of two concurrent changes one wins and the other gets 409.
+   */
   async changePassword(
     user: UserDoc,
     sessionId: string,
     oldPassword: string,
     newPassword: string,
   ): Promise<void> {
-    if (!(await verifyPassword(oldPassword, user.passwordHash)))
-      throw forbidden('the current password is wrong');
-    await this.collections.users.updateOne(
-      { _id: user._id },
-      { $set: { passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() } },
+    const ok = await this.logins.attempt(user.username, () =>
+      this.hasher.verify(oldPassword, user.passwordHash),
     );
+    if (!ok) throw forbidden('the current password is wrong');
+    const changed = await this.collections.users.updateOne(
+      { _id: user._id, passwordHash: user.passwordHash },
+      { $set: { passwordHash: await this.hasher.hash(newPassword), passwordChangedAt: new Date() } },
+    );
+    if (changed.matchedCount === 0)
+      throw conflict(
+        'concurrent-change',
+        'Changed meanwhile',
+        'the login password was changed by another request; log in again with the new one',
+      );
     await this.collections.sessions.deleteMany({ userId: user._id, _id: { $ne: sessionId } });
   }
 
