@@ -4,7 +4,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { ApiConfig } from './config.js';
 import type { Database } from './db/mongo.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
+import { DeclaredRoutes } from './openapi.js';
+import type { MiddlewareHandler } from 'hono';
 import type { Ledger } from './fabric/ledger.js';
 import type { Logger } from './logger.js';
 import { requireUser } from './middleware/auth.js';
@@ -112,7 +114,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   // Quotas first: a refused request costs no session lookup, hash or ledger call.
   applyRateLimits(app, deps.config.rateLimits);
-  const auth = requireUser(accounts);
+  // A method the path does not declare skips authentication: the answer is 405, not 401.
+  const declared = new DeclaredRoutes(app);
+  const user = requireUser(accounts);
+  const auth: MiddlewareHandler<AppEnv> = (c, next) =>
+    declared.declares(c.req.method, c.req.path) ? user(c, next) : next();
   for (const path of SESSION_PATHS) app.use(path, auth);
   app.on('POST', SESSION_POSTS, auth);
   app.use('/v1/admin/*', requireAdmin(deps.config.adminToken));
@@ -138,9 +144,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   webRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'fabric-wallet API', version: '0.1.0' } });
+  app.get('/openapi.json', (c) => c.json(declared.document()));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
-  app.notFound((c) => problem(c, notFound(`no route ${c.req.method} ${c.req.path}`)));
+  app.notFound(declared.notFound);
   app.onError(onError);
   return app;
 }

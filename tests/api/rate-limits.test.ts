@@ -22,12 +22,14 @@ describe('per-client rate limits and the password-hashing queue', () => {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': from, ...headers },
       body: JSON.stringify(body),
     });
+    const text = await response.text();
+    await api.conform('POST', path, response.status, response.headers, text);
     return {
       status: response.status,
       retryAfter: response.headers.get('retry-after'),
       policy: response.headers.get('ratelimit-policy'),
       limit: response.headers.get('ratelimit'),
-      body: (await response.json()) as Record<string, unknown>,
+      body: JSON.parse(text) as Record<string, unknown>,
     };
   };
   const statuses = (answers: { status: number }[]) =>

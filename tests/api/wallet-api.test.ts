@@ -439,6 +439,26 @@ describe('the wallet API on the real network and FerretDB', () => {
     ).toEqual(['40', '60']);
   });
 
+  it('takes date-times with a numeric offset, refuses other text, and answers a wrong media type with 415', async () => {
+    const token = await signUp('offset-olga');
+
+    const withOffset = await call(
+      'GET',
+      `/v1/me/bills?from=${encodeURIComponent('2026-01-01T00:00:00+01:00')}`,
+      {
+        token,
+      },
+    );
+    const notADate = await call('GET', '/v1/me/bills?from=yesterday', { token });
+    const plain = await call('POST', '/v1/users', {
+      raw: 'username=x',
+      headers: { 'content-type': 'text/plain' },
+    });
+
+    expect([withOffset.status, notADate.status, plain.status]).toEqual([200, 400, 415]);
+    expect(plain.type).toBe('application/problem+json');
+  });
+
   it('paginates bills with a cursor, newest first, without repeats', async () => {
     const token = await signUp('ola');
     for (const amount of ['1', '2', '3']) await recharge(token, amount);

@@ -21,6 +21,7 @@ import {
 import { parseNetwork } from '@fabric-wallet/operator/api';
 import { LocalNetwork } from '@fabric-wallet/operator/local';
 import { repoRoot } from '@fabric-wallet/operator/tools';
+import { Contract } from './contract.js';
 import { startFerretDb } from './ferretdb.js';
 import type { Started } from './processes.js';
 import { tempDir, type TempDir } from './temp.js';
@@ -103,6 +104,7 @@ export class ApiHarness {
   }
 
   private readonly closers: (() => Promise<void>)[] = [];
+  private contract: Contract | undefined;
 
   async stop(): Promise<void> {
     for (const close of this.closers) await close();
@@ -134,10 +136,23 @@ export class ApiHarness {
     return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
   }
 
+  /** Fails the test when an answer differs from the API's own OpenAPI document (contract.ts). */
+  async conform(method: string, path: string, status: number, headers: Headers, text: string): Promise<void> {
+    this.contract ??= new Contract(
+      (await (await this.app.request('/openapi.json')).json()) as ConstructorParameters<typeof Contract>[0],
+    );
+    expect(
+      this.contract.check(method, path, status, headers, text),
+      'the answer differs from the OpenAPI document',
+    ).toEqual([]);
+  }
+
+  /** A call through the app in-process; every answer is checked against the OpenAPI document. */
   async call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+    if (options.body !== undefined || options.raw !== undefined)
+      headers['content-type'] ??= 'application/json';
     const response = await this.app.request(path, {
       method,
       headers,
@@ -148,6 +163,7 @@ export class ApiHarness {
           : {}),
     });
     const text = await response.text();
+    await this.conform(method, path, response.status, response.headers, text);
     return {
       status: response.status,
       type: response.headers.get('content-type') ?? '',

@@ -4,7 +4,7 @@ import type { Filter } from 'mongodb';
 import { oneBatch, type Collections, type MovementDoc } from '../db/mongo.js';
 import { badRequest } from '../errors.js';
 import type { AppEnv } from '../types.js';
-import { json, problemResponses } from './schemas.js';
+import { DateTime, json, problemResponses } from './schemas.js';
 
 const Bill = z
   .object({
@@ -19,8 +19,8 @@ const Bill = z
 
 const Query = z
   .object({
-    from: z.iso.datetime().optional(),
-    to: z.iso.datetime().optional(),
+    from: DateTime.optional(),
+    to: DateTime.optional(),
     type: z.enum(['recharge', 'transfer', 'ticket']).optional(),
     direction: z.enum(['in', 'out', 'self']).optional(),
     counterparty: z.string().max(64).optional(),

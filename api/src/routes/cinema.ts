@@ -3,7 +3,15 @@ import type { Collections, TicketDoc } from '../db/mongo.js';
 import type { Cinema } from '../services/cinema.js';
 import { once } from '../services/idempotency.js';
 import type { AppEnv } from '../types.js';
-import { Amount, GivenSecret, IdempotencyHeader, json, jsonBody, problemResponses } from './schemas.js';
+import {
+  Amount,
+  DateTime,
+  GivenSecret,
+  IdempotencyHeader,
+  json,
+  jsonBody,
+  problemResponses,
+} from './schemas.js';
 
 const SeatRow = z
   .object({ row: z.string().regex(/^[A-Z]{1,3}$/), count: z.number().int().min(1).max(100) })
@@ -56,7 +64,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
           z
             .object({
               film: z.string().min(1).max(200),
-              startsAt: z.iso.datetime(),
+              startsAt: DateTime,
               seatMap: z.array(SeatRow).min(1).max(26),
               price: Amount,
               paymentPassword: GivenSecret,

@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Registry, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
@@ -9,6 +9,7 @@ import type { Ledger } from '../fabric/ledger.js';
 import type { IndexerStatus } from '../indexer/indexer.js';
 import type { ReconcilerStatus } from '../indexer/reconciler.js';
 import type { AppEnv } from '../types.js';
+import { json } from './schemas.js';
 
 /** How far the indexer may lag behind the API's own writes before the API reports not ready. */
 const INDEX_LAG_MAX_MS = 30_000;
@@ -53,46 +54,85 @@ export function healthRoutes(
     registry: Registry;
   },
 ): void {
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['operations'],
+      summary: 'Liveness: the process answers',
+      responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
 
-  app.get('/readyz', async (c) => {
-    const checks: Record<string, string> = {};
-    try {
-      await deps.db.db.command({ ping: 1 });
-      checks.db = 'ok';
-    } catch (error) {
-      checks.db = `unreachable: ${(error as Error).message}`;
-    }
-    try {
-      // Any answer from the chaincode (here "no such transaction") proves the gateway path works.
-      await deps.ledger.evaluate(deps.reader, 'GetTx', ['0'.repeat(64)]);
-      checks.ledger = 'ok';
-    } catch (error) {
-      checks.ledger =
-        error instanceof ApiError && error.status === 404 ? 'ok' : `unreachable: ${(error as Error).message}`;
-    }
-    if (deps.indexer) {
-      const stale = await deps.db.collections.txs.countDocuments({
-        blockNumber: null,
-        'record.ts': { $lt: Date.now() - INDEX_LAG_MAX_MS },
-      });
-      checks.indexer =
-        stale === 0
-          ? 'ok'
-          : `behind: ${stale} committed transaction(s) older than ${INDEX_LAG_MAX_MS / 1000} s not indexed`;
-    }
-    if (deps.reconciler) {
-      const { unrepairedUsers } = deps.reconciler.snapshot();
-      checks.reconciler =
-        unrepairedUsers.length === 0
-          ? 'ok'
-          : `diverged: ${String(unrepairedUsers.length)} user(s) whose outer DB coins differ from the ledger and could not be repaired yet`;
-    }
-    const ready = Object.values(checks).every((value) => value === 'ok');
-    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
-  });
+  const Readiness = z
+    .object({
+      status: z.enum(['ready', 'not ready']),
+      checks: z.record(z.string(), z.string()).openapi({
+        description: 'db, ledger, indexer, reconciler: "ok" or what is wrong',
+      }),
+    })
+    .openapi('Readiness');
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      tags: ['operations'],
+      summary: 'Readiness: the outer DB, the ledger, the indexer and the reconciler are usable',
+      responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'Not ready: the checks say why') },
+    }),
+    async (c) => {
+      const checks: Record<string, string> = {};
+      try {
+        await deps.db.db.command({ ping: 1 });
+        checks.db = 'ok';
+      } catch (error) {
+        checks.db = `unreachable: ${(error as Error).message}`;
+      }
+      try {
+        // Any answer from the chaincode (here "no such transaction") proves the gateway path works.
+        await deps.ledger.evaluate(deps.reader, 'GetTx', ['0'.repeat(64)]);
+        checks.ledger = 'ok';
+      } catch (error) {
+        checks.ledger =
+          error instanceof ApiError && error.status === 404
+            ? 'ok'
+            : `unreachable: ${(error as Error).message}`;
+      }
+      if (deps.indexer) {
+        const stale = await deps.db.collections.txs.countDocuments({
+          blockNumber: null,
+          'record.ts': { $lt: Date.now() - INDEX_LAG_MAX_MS },
+        });
+        checks.indexer =
+          stale === 0
+            ? 'ok'
+            : `behind: ${stale} committed transaction(s) older than ${INDEX_LAG_MAX_MS / 1000} s not indexed`;
+      }
+      if (deps.reconciler) {
+        const { unrepairedUsers } = deps.reconciler.snapshot();
+        checks.reconciler =
+          unrepairedUsers.length === 0
+            ? 'ok'
+            : `diverged: ${String(unrepairedUsers.length)} user(s) whose outer DB coins differ from the ledger and could not be repaired yet`;
+      }
+      const ready = Object.values(checks).every((value) => value === 'ok');
+      return ready
+        ? c.json({ status: 'ready' as const, checks }, 200)
+        : c.json({ status: 'not ready' as const, checks }, 503);
+    },
+  );
 
-  app.get('/metrics', async (c) =>
-    c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['operations'],
+      summary: 'Prometheus metrics (text exposition format)',
+      responses: {
+        200: { content: { 'text/plain': { schema: z.string() } }, description: 'The metrics' },
+      },
+    }),
+    async (c) => c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
   );
 }

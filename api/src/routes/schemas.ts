@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { passwordWeakness } from '../security/password-policy.js';
+import { IDEMPOTENCY_KEY } from '../services/idempotency.js';
 
 /** Shared request and response schemas; every request object is strict (unknown fields are refused). */
 
@@ -65,12 +66,21 @@ export const NewAccount = z.object({
 
 /** A secret being checked (login, payment): any length the server accepts, never judged. */
 export const GivenSecret = z.string().min(1).max(128);
-/** Integer minor units as a decimal string; parsed to BigInt with bounds by the service. */
+/** A positive amount in minor units, as its canonical decimal string (1 to 10^18). */
 export const Amount = z
   .string()
-  .min(1)
-  .max(40)
-  .openapi({ example: '1500', description: 'integer minor units, as a decimal string' });
+  .regex(
+    /^[1-9][0-9]{0,18}$/,
+    'a positive whole number of minor units, as decimal digits without leading zeros',
+  )
+  .openapi({
+    example: '1500',
+    description:
+      'a positive whole number of minor units (1 to 10^18), as decimal digits without leading zeros',
+  });
+
+/** An instant with its offset: `2026-12-01T19:30:00Z` or `2026-12-01T20:30:00+01:00`. */
+export const DateTime = z.iso.datetime({ offset: true });
 
 export const Problem = z
   .object({
@@ -95,7 +105,9 @@ export const problemResponses = {
   422: { content: { 'application/problem+json': { schema: Problem } }, description: 'Refused' },
   503: {
     content: { 'application/problem+json': { schema: Problem } },
-    description: 'The ledger is unavailable',
+    description:
+      'Unavailable for now (the ledger or the outer DB is unreachable, or too many requests wait); ' +
+      'Retry-After says when to try again',
   },
 } as const;
 
@@ -111,6 +123,11 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
-    .optional()
-    .openapi({ description: 'required: 8-128 characters; the same key and body return the first result' }),
+    .regex(IDEMPOTENCY_KEY, '8-128 characters: letters, digits, _ . : -')
+    .openapi({
+      description:
+        'Required. 8-128 characters (letters, digits, _ . : -), unique per request of this user; the same ' +
+        'key and body return the first answer (marked Idempotent-Replayed: true), another body is a 409',
+      example: '3f2c9a1e-7b44-4c1d-9a0e-1d2b3c4d5e6f',
+    }),
 });

@@ -30,7 +30,14 @@ export function traceRoutes(
             .number()
             .int()
             .min(0)
-            .max(Limits.outputsMax - 1),
+            .max(Limits.outputsMax - 1)
+            .openapi({
+              param: { required: true },
+              type: 'integer',
+              minimum: 0,
+              maximum: Limits.outputsMax - 1,
+              description: 'the output index',
+            }),
         }),
         query: z
           .object({

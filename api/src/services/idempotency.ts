@@ -4,8 +4,10 @@ import type { Collections } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import { isDuplicateKey } from '../db/mongo.js';
+import { CommitUnknownError } from '../fabric/ledger.js';
 
-const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+/** What an Idempotency-Key may be (the OpenAPI document states it too). */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** How long a duplicate waits for the first request with its key to finish. */
 const WAIT_MS = 90_000;
 
@@ -13,7 +15,8 @@ const WAIT_MS = 90_000;
  * Runs a state-changing request once per (user, Idempotency-Key): the same key and body
  * return the first result (a duplicate arriving while the first runs waits for it); the same
  * key with another body is a 409. A request that failed with a client error keeps that answer;
- * one that failed otherwise frees its key so it can be retried.
+ * one that failed otherwise frees its key so it can be retried, unless what it sent the ledger
+ * may still commit.
  */
 export async function idempotent(
   collections: Collections,
@@ -21,12 +24,12 @@ export async function idempotent(
   key: string | undefined,
   request: unknown,
   work: () => Promise<{ status: number; body: unknown }>,
-): Promise<{ status: number; body: unknown; replayed: boolean }> {
+): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
   if (key === undefined)
     throw badRequest(
       'the Idempotency-Key header is required for this request (8-128 characters: letters, digits, _ . : -)',
     );
-  if (!KEY.test(key))
+  if (!IDEMPOTENCY_KEY.test(key))
     throw badRequest('the Idempotency-Key header must be 8-128 characters: letters, digits, _ . : -');
   const id = `${userId}:${key}`;
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
@@ -41,10 +44,9 @@ export async function idempotent(
     if (!isDuplicateKey(error)) throw error;
     return replay(collections, id, requestHash);
   }
+  let response: { status: number; body: unknown };
   try {
-    const response = await work();
-    await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
-    return { ...response, replayed: false };
+    response = await work();
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) {
       const response = {
@@ -59,10 +61,33 @@ export async function idempotent(
         },
       };
       await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
-    } else {
+    } else if (!(error instanceof CommitUnknownError)) {
       await collections.idempotency.deleteOne({ _id: id });
     }
+    // A transaction the ledger may yet commit keeps its key pending: running the request again
+    // could pay twice. A retry waits for the record, then gets 409 idempotency-in-progress.
     throw error;
+  }
+  // The work is done (a payment is on the ledger): from here on the key is never freed, even
+  // when the answer cannot be saved (the outer DB down); a retry then waits instead of paying
+  // again (the fault suite saw a payment made twice when the key was freed here).
+  return { ...response, replayed: false, saved: await saveAnswer(collections, id, response) };
+}
+
+/** Saves a request's answer, trying three times over about 2 s; whether it was saved. */
+async function saveAnswer(
+  collections: Collections,
+  id: string,
+  response: { status: number; body: unknown },
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
+      return true;
+    } catch {
+      if (attempt >= 3) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
 
@@ -130,6 +155,11 @@ export async function once<T>(
       body: await work(),
     }),
   );
+  if (result.saved === false)
+    c.get('logger').warn(
+      { idempotencyKey: c.req.header('idempotency-key') },
+      'the answer of a completed request was not saved; its Idempotency-Key stays pending',
+    );
   if (result.replayed) c.header('Idempotent-Replayed', 'true');
   return result.body as T;
 }
