@@ -8,6 +8,7 @@ import {
   type Gateway,
   type Status,
   type SubmittedTransaction,
+  type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
 import type { FabricConfig, PemIdentity } from '../config.js';
@@ -116,14 +117,44 @@ export class Ledger {
 const statusNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
 
 /**
- * Endorses, submits and waits for the commit. Once the orderer has the transaction its
- * outcome must not be reported as a failure it may not be: the commit status is asked again
- * (it is idempotent) when asking fails, up to four times over about 3.5 s.
+ * A transaction handed to the orderer whose commit status could not be learnt in time: it may
+ * be committed, or be committed later, or never. A 503 to the client like any ledger outage,
+ * but its request must not be run again as if nothing had been paid (see Wallet and the
+ * idempotency records).
  */
+export class CommitUnknownError extends ApiError {
+  constructor(
+    readonly txId: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      503,
+      'unavailable',
+      'Service unavailable',
+      'the ledger did not confirm the transaction in time; it may still commit',
+      {},
+      options,
+    );
+  }
+}
+
+/** How long the commit status of a submitted transaction is awaited in all. */
+const COMMIT_WAIT_MS = 60_000;
+/**
+ * How long one ask for the commit status waits before the signed transaction is sent to the
+ * orderer again. The orderer acknowledges a transaction before it is in a block, so an
+ * orderer killed meanwhile loses it, and the peer would wait for it until the deadline (60 s
+ * of stalled payments in the fault suite). Sending the same envelope again is harmless:
+ * Fabric validates a transaction id once; a second copy in a later block is marked
+ * DUPLICATE_TXID and the status reported is the first one's.
+ */
+const RESUBMIT_AFTER_MS = 5_000;
+
+/** Endorses, submits and waits for the commit (see commitStatus). */
 async function submitAndWait(target: Contract, fn: string, args: readonly string[]): Promise<Uint8Array> {
   const transaction = await target.newProposal(fn, { arguments: [...args] }).endorse();
   const submitted = await transaction.submit();
-  const status = await commitStatus(submitted);
+  const status = await commitStatus(transaction, submitted);
   if (!status.successful)
     throw new Error(
       `Transaction ${status.transactionId} failed to commit with status code ${String(status.code)} (${statusNames.get(status.code) ?? 'unknown'})`,
@@ -131,13 +162,25 @@ async function submitAndWait(target: Contract, fn: string, args: readonly string
   return submitted.getResult();
 }
 
-async function commitStatus(submitted: SubmittedTransaction): Promise<Status> {
-  for (let attempt = 1; ; attempt++) {
+/**
+ * The commit status of a transaction the orderer has. Once the orderer has it, its outcome
+ * must not be reported as a failure it may not be: the status is asked again (it is
+ * idempotent) when asking fails, the gateway peer being restarted say, and the envelope sent
+ * again when no status comes within RESUBMIT_AFTER_MS, up to COMMIT_WAIT_MS in all; then
+ * CommitUnknownError.
+ */
+async function commitStatus(transaction: Transaction, submitted: SubmittedTransaction): Promise<Status> {
+  const deadline = Date.now() + COMMIT_WAIT_MS;
+  for (;;) {
+    const asked = Date.now();
     try {
-      return await submitted.getStatus();
+      return await submitted.getStatus({ deadline: Math.min(deadline, asked + RESUBMIT_AFTER_MS) });
     } catch (error) {
-      if (attempt >= 4) throw error;
-      await sleep(500 * 2 ** (attempt - 1));
+      if (Date.now() >= deadline)
+        throw new CommitUnknownError(submitted.getTransactionId(), { cause: error });
+      // An unreachable peer fails at once: wait a little before asking again.
+      await sleep(Math.max(0, 500 - (Date.now() - asked)));
+      await transaction.submit({ deadline }).catch(() => undefined);
     }
   }
 }

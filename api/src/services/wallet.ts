@@ -70,8 +70,11 @@ export class Wallet {
     private readonly ledger: Ledger,
     private readonly accounts: Accounts,
     private readonly fabric: FabricConfig,
-    /** Told when the ledger refuses a payment's coins (spent, unknown, lost a race). */
-    private readonly onCoinsRefused: (userId: string) => void = () => undefined,
+    /**
+     * Told when the outer DB may differ from the ledger for a user: the ledger refused a
+     * payment's coins (spent, unknown, lost a race), or a committed payment was not applied.
+     */
+    private readonly suspectUser: (userId: string) => void = () => undefined,
   ) {}
 
   async unspent(userId: string): Promise<UtxoDoc[]> {
@@ -174,6 +177,8 @@ export class Wallet {
     );
     const locked: UtxoDoc[] = [];
     let total = 0n;
+    /** Coins other payments hold, skipped here. */
+    let reservedElsewhere = 0n;
     const until = new Date(now.getTime() + LOCK_MS);
     // Reserve as many of the largest coins as the amount needs in one insert; coins another
     // payment won meanwhile are skipped and the next ones tried.
@@ -190,13 +195,25 @@ export class Wallet {
         batch.push(coin);
         batchTotal += BigInt(coin.amount);
       }
-      for (const coin of await this.takeLocks(batch, lockId, until, now)) {
+      const taken = await this.takeLocks(batch, lockId, until, now);
+      for (const coin of taken) {
         locked.push(coin);
         total += BigInt(coin.amount);
       }
+      for (const coin of batch) if (!taken.includes(coin)) reservedElsewhere += BigInt(coin.amount);
     }
     if (total < amount) {
       await this.releaseCoins(lockId, locked);
+      // Enough coins, but other payments hold some: not a lack of funds (after an outer-DB
+      // crash, a failed payment's reservations stay until they expire; the fault suite saw a
+      // false 422 here).
+      if (total + reservedElsewhere >= amount)
+        throw new ApiError(
+          409,
+          'conflict',
+          'Conflicting transaction',
+          'coins this payment needs are reserved by another payment in progress; nothing was charged, try again',
+        );
       throw new ApiError(
         422,
         'insufficient-funds',
@@ -341,13 +358,23 @@ export class Wallet {
       const owners = new Map<string, string | null>(coins.map((coin) => [coin.owner, user._id]));
       for (const output of outputs.slice(1)) owners.set(output.address, user._id);
       if (order.payToUserId !== undefined) owners.set(order.payTo, order.payToUserId);
-      await applyTx(this.collections, result.record, null, 'unless-applied', owners);
+      try {
+        await applyTx(this.collections, result.record, null, 'unless-applied', owners);
+      } catch {
+        // The payment is on the ledger whatever happens to the outer DB now (down, say):
+        // failing the request would free its Idempotency-Key and let a retry pay a second
+        // time (the fault suite saw it). The indexer applies the transaction from its block,
+        // and the payer is checked against the ledger.
+        this.suspectUser(user._id);
+      }
       return result;
     } catch (error) {
+      // Also after CommitUnknownError: if that transaction did commit, a later payment that
+      // takes these coins again is refused by the ledger instead of paying from other coins.
       if (!committed) await this.releaseCoins(lockId, coins);
       // The outer DB offered coins the ledger would not take: a sign it may differ.
       if (error instanceof ApiError && ['input-spent', 'input-unknown', 'conflict'].includes(error.kind))
-        this.onCoinsRefused(user._id);
+        this.suspectUser(user._id);
       throw error;
     }
   }
