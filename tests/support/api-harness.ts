@@ -36,7 +36,9 @@ export interface CallOptions {
 export interface CallResult {
   readonly status: number;
   readonly type: string;
+  /** The JSON answer ({} for an empty or non-JSON one, whose text is in `text`). */
   readonly body: Record<string, unknown>;
+  readonly text: string;
 }
 
 /**
@@ -167,7 +169,11 @@ export class ApiHarness {
     return {
       status: response.status,
       type: response.headers.get('content-type') ?? '',
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      body:
+        text && (response.headers.get('content-type') ?? '').includes('json')
+          ? (JSON.parse(text) as Record<string, unknown>)
+          : {},
+      text,
     };
   }
 
