@@ -21,25 +21,6 @@ case "${1:-}" in
     ;;
 esac
 
-# with_progress <command...>: runs the command, printing a progress line every minute meanwhile.
-with_progress() {
-  local start=$SECONDS status=0 ticker
-  (
-    trap 'kill "${nap:-}" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep 60 &
-      nap=$!
-      wait "$nap"
-      say "benchmarks ($benchmark) still running, $((SECONDS - start)) s so far ..."
-    done
-  ) &
-  ticker=$!
-  "$@" || status=$?
-  kill "$ticker" 2>/dev/null || true
-  wait "$ticker" 2>/dev/null || true
-  return "$status"
-}
-
 ensure_node_deps
 use_pinned_node
 # core: fabric, fabric-ca and ferretdb (outer-db and api-latency); the operator benchmark needs etcd and kube-apiserver.
@@ -52,5 +33,5 @@ fi
 phase "build (tsc -b)" npx tsc -b
 files=()
 if [[ $benchmark != all ]]; then files=("tests/bench/$benchmark.bench-run.ts"); fi
-phase "benchmarks ($benchmark)" with_progress npx vitest run --config tests/bench/vitest.config.ts ${files[@]+"${files[@]}"} "$@"
+phase "benchmarks ($benchmark)" with_progress "benchmarks ($benchmark)" npx vitest run --config tests/bench/vitest.config.ts ${files[@]+"${files[@]}"} "$@"
 say "results: $(ls bench-results/*.json | tr '\n' ' ')"

@@ -31,3 +31,24 @@ use_pinned_node() {
   v=$(node -v) || die "node from node_modules/.bin does not run; remove node_modules and run this again"
   [[ $v == v22.* ]] || die "expected Node 22 from the node@22 devDependency, got $v"
 }
+
+# with_progress <what> <command...>: runs the command, printing "<what> still running" every
+# minute meanwhile (vitest prints nothing between a suite's progress lines).
+with_progress() {
+  local what=$1 start=$SECONDS status=0 ticker
+  shift
+  (
+    trap 'kill "${nap:-}" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 60 &
+      nap=$!
+      wait "$nap"
+      say "$what still running, $((SECONDS - start)) s so far ..."
+    done
+  ) &
+  ticker=$!
+  "$@" || status=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  return "$status"
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/api-harness.js';
 import { until } from '../support/until.js';
+import { tokensTotal, userView, type UserCall } from '../support/user-agreement.js';
 
 /**
  * The outer DB converges to the ledger: races that once left it wrong for good (20 spends of
@@ -12,53 +13,22 @@ import { until } from '../support/until.js';
 const PAY = 'pay-123456';
 const REPEAT = 5;
 
-interface Token {
-  txId: string;
-  index: number;
-  amount: string;
-}
-
 describe('the outer DB agrees with the ledger under racing payments', () => {
   let api: ApiHarness;
   let background: { stop: () => Promise<number> };
   let screeningId: string;
 
   const key = () => `k-${randomBytes(8).toString('hex')}`;
-  const tokens = async (token: string, source: 'index' | 'ledger') => {
-    const result = await api.call('GET', `/v1/me/tokens?source=${source}`, { token });
-    expect(result.status, JSON.stringify(result.body)).toBe(200);
-    return (result.body.tokens as Token[]).map((t) => `${t.txId}:${String(t.index)}=${t.amount}`).sort();
-  };
-  const billsNet = async (token: string) => {
-    let net = 0n;
-    let cursor: string | null = null;
-    do {
-      const page = await api.call('GET', `/v1/me/bills?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
-        token,
-      });
-      expect(page.status, JSON.stringify(page.body)).toBe(200);
-      for (const bill of page.body.bills as { direction: string; amount: string }[])
-        net +=
-          bill.direction === 'in'
-            ? BigInt(bill.amount)
-            : bill.direction === 'out'
-              ? -BigInt(bill.amount)
-              : 0n;
-      cursor = page.body.nextCursor as string | null;
-    } while (cursor);
-    return net;
-  };
+  const call: UserCall = (method, path, options) => api.call(method, path, options);
   /** Waits for the indexer to apply every committed transaction, then compares with the ledger. */
   async function expectAgreement(token: string) {
     await expect
       .poll(() => api.db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
       .toBe(0);
-    const [index, ledger] = [await tokens(token, 'index'), await tokens(token, 'ledger')];
-    expect(index).toEqual(ledger);
-    const balance = BigInt(await api.balance(token));
-    const onLedger = ledger.reduce((sum, t) => sum + BigInt(t.split('=')[1] ?? '0'), 0n);
-    expect(balance).toBe(onLedger);
-    expect(await billsNet(token)).toBe(balance);
+    const view = await userView(call, token);
+    expect(view.index).toEqual(view.ledger);
+    expect(view.balance).toBe(tokensTotal(view.ledger));
+    expect(view.billsNet).toBe(view.balance);
   }
 
   /** Clients paying each other in a loop until stopped; returns how many payments committed. */

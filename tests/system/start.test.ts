@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { MongoClient, type Document } from 'mongodb';
 import { connectDatabase, hashPassword } from '@fabric-wallet/api';
 import { join } from 'node:path';
-import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLegacyFerretDb } from '../support/ferretdb.js';
+import { entrypointEnv, entrypointScript } from '../support/entrypoint-env.js';
 import { spawnLauncher, startLauncher } from '../support/launcher.js';
 import { freePort } from '../support/ports.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -127,33 +127,19 @@ describe('the system launcher behind npm start', () => {
   it('serves the same network from the container entrypoint, configured by environment and mounted files', async () => {
     const data = join(dir.path, 'data');
     const ports = JSON.parse(await readFile(join(data, 'ports.json'), 'utf8')) as Record<string, number>;
-    // Identities laid out as the operator's Secrets are mounted in the API pod.
-    const mount = async (org: string, id: string, mspId: string) => {
-      const target = join(dir.path, 'mounts', id);
-      const msp = join(data, 'orgs', org, 'users', id, 'msp');
-      await mkdir(target, { recursive: true });
-      await writeFile(join(target, 'mspid'), mspId);
-      await copyFile(join(msp, 'signcerts', 'cert.pem'), join(target, 'cert.pem'));
-      await copyFile(join(msp, 'keystore', 'key.pem'), join(target, 'key.pem'));
-      return target;
-    };
     const port = await freePort();
-    const server = spawn(process.execPath, [join(repoRoot, 'api', 'dist', 'cli', 'serve.js')], {
+    const server = spawn(process.execPath, [entrypointScript], {
       env: {
         ...process.env,
-        LOG_LEVEL: 'warn',
-        API_PORT: String(port),
-        MONGODB_URI: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
-        API_DB_NAME: 'container-entrypoint',
-        API_ADMIN_TOKEN_FILE: join(data, 'api-admin-token'),
-        API_VAULT_KEYS_FILE: join(data, 'api-vault-keys'),
-        FABRIC_PEER_ADDRESS: `127.0.0.1:${String(ports['wallet-peer-0'])}`,
-        FABRIC_PEER_TLS_CA_FILE: join(data, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'),
-        FABRIC_REGISTRAR_DIR: await mount('WalletOrg', 'api-registrar', 'WalletOrgMSP'),
-        FABRIC_ISSUER_DIR: await mount('WalletOrg', 'issuer', 'WalletOrgMSP'),
-        FABRIC_CA_URL: `https://127.0.0.1:${String(ports['walletorg-ca'])}`,
-        FABRIC_CA_NAME: 'walletorg-ca',
-        FABRIC_CA_TLS_FILE: join(data, 'orgs', 'WalletOrg', 'ca', 'ca-cert.pem'),
+        ...(await entrypointEnv({
+          dataDir: data,
+          mountDir: join(dir.path, 'mounts'),
+          port,
+          mongodbUri: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
+          dbName: 'container-entrypoint',
+          adminTokenFile: join(data, 'api-admin-token'),
+          vaultKeysFile: join(data, 'api-vault-keys'),
+        })),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
