@@ -1,5 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import {
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, PROBLEM_BASE } from '../errors.js';
 import type { AppEnv } from '../types.js';
@@ -22,9 +28,37 @@ export function problem(c: Context<AppEnv>, error: ApiError): Response {
   });
 }
 
+/**
+ * The outer DB server cannot be reached (down, restarting, the pool cleared after a network
+ * error): a condition to wait out, not a bug. The driver reconnects by itself.
+ */
+function outerDbUnreachable(error: Error): boolean {
+  return (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError
+  );
+}
+
 /** The one place errors become responses: known ones keep their status; anything else is a logged 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof ApiError) return problem(c, error);
+  if (outerDbUnreachable(error)) {
+    c.get('logger').warn({ err: error.message }, 'outer DB unreachable');
+    return problem(
+      c,
+      new ApiError(
+        503,
+        'unavailable',
+        'Service unavailable',
+        'the outer database is unreachable; try again shortly',
+        {
+          retryAfterSeconds: 2,
+        },
+      ),
+    );
+  }
   if (error instanceof HTTPException) {
     const status = error.status;
     const kind = status === 413 ? 'payload-too-large' : status === 400 ? 'validation' : 'http';

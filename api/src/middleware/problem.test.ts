@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { MongoNetworkError, MongoNotConnectedError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.js';
+import type { AppEnv } from '../types.js';
+import { onError } from './problem.js';
+
+describe('onError', () => {
+  const app = (error: Error) => {
+    const hono = new Hono<AppEnv>();
+    hono.use(async (c, next) => {
+      c.set('requestId', 'r-1');
+      c.set('logger', createLogger('silent'));
+      await next();
+    });
+    hono.get('/', () => {
+      throw error;
+    });
+    hono.onError(onError);
+    return hono;
+  };
+
+  it.each<[string, Error]>([
+    ['a network error', new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed')],
+    [
+      'a client not connected',
+      new MongoNotConnectedError('MongoClient must be connected to perform this operation'),
+    ],
+  ])('answers the outer DB unreachable (%s) with 503 and Retry-After, not 500', async (_name, error) => {
+    const response = await app(error).request('/');
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(await response.json()).toMatchObject({
+      type: 'https://fabric-wallet.io/problems/unavailable',
+      detail: 'the outer database is unreachable; try again shortly',
+    });
+  });
+
+  it('answers anything unknown with a 500 that reveals nothing', async () => {
+    const response = await app(new Error('secret internals')).request('/');
+
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('secret internals');
+  });
+});
