@@ -188,6 +188,48 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(reused.body.type).toBe('https://fabric-wallet.io/problems/idempotency-key-reused');
   });
 
+  it('finishes a payment whose API process died: from the ledger when it was sent, else by running it', async () => {
+    const payer = await signUp('orphan-payer');
+    await recharge(payer, '100');
+    const user = await api.db.collections.users.findOne({ username: 'orphan-payer' });
+    const pay = (key: string) =>
+      call('POST', '/v1/transfers', {
+        token: payer,
+        body: { to: 'alice', amount: '10', paymentPassword: 'pay-123456' },
+        headers: { 'idempotency-key': key },
+      });
+    // What a process killed mid-request leaves: the record pending, its lease run out.
+    const orphan = async (key: string, sent?: { txId: string; at: Date }[]) => {
+      await api.db.collections.idempotency.updateOne(
+        { _id: `${String(user?._id)}:${key}` },
+        {
+          $set: { state: 'pending', leaseUntil: new Date(Date.now() - 1000), ...(sent ? { sent } : {}) },
+          $unset: { response: '' },
+        },
+      );
+    };
+
+    const first = await pay('orphan-sent-1');
+    await orphan('orphan-sent-1');
+    const fromLedger = await pay('orphan-sent-1');
+    expect(fromLedger.status).toBe(201);
+    expect(fromLedger.headers.get('idempotent-replayed')).toBe('true');
+    expect(fromLedger.body.txId).toBe(first.body.txId);
+    expect(await api.balance(payer)).toBe('90');
+
+    const second = await pay('orphan-lost-1');
+    await orphan('orphan-lost-1', [{ txId: 'f'.repeat(64), at: new Date(Date.now() - 600_000) }]);
+    const rerun = await pay('orphan-lost-1');
+    expect(rerun.status).toBe(201);
+    expect(rerun.headers.get('idempotent-replayed')).toBeNull();
+    expect(rerun.body.txId).not.toBe(second.body.txId);
+    const record = await api.db.collections.idempotency.findOne({
+      _id: `${String(user?._id)}:orphan-lost-1`,
+    });
+    expect(record?.state).toBe('done');
+    expect(record?.sent?.map((s) => s.txId)).toEqual(['f'.repeat(64), rerun.body.txId]);
+  });
+
   it('refuses a payment with the wrong payment password or more than the balance, charging nothing', async () => {
     const gina = await signUp('gina');
     await recharge(gina, '100');

@@ -39,6 +39,7 @@ export interface CallResult {
   /** The JSON answer ({} for an empty or non-JSON one, whose text is in `text`). */
   readonly body: Record<string, unknown>;
   readonly text: string;
+  readonly headers: Headers;
 }
 
 /**
@@ -174,6 +175,7 @@ export class ApiHarness {
           ? (JSON.parse(text) as Record<string, unknown>)
           : {},
       text,
+      headers: response.headers,
     };
   }
 

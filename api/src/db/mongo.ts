@@ -63,6 +63,13 @@ export interface IdempotencyDoc {
   state: 'pending' | 'done';
   response?: { status: number; body: unknown };
   createdAt: Date;
+  /**
+   * While pending: until when the process running the request holds it (renewed while it
+   * runs). Past it the process is gone, and a retry may take the request over.
+   */
+  leaseUntil?: Date;
+  /** Transactions the request handed to the orderer, each recorded just before it was sent. */
+  sent?: { txId: string; at: Date }[];
 }
 
 export interface UtxoDoc {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +12,7 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
+import type { TxRecord } from '@fabric-wallet/ccaas';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
 import { CallLimiter } from '../concurrency/call-limiter.js';
@@ -39,6 +41,14 @@ export class Ledger {
       grpc.credentials.createSsl(Buffer.from(config.peer.tlsRootCert)),
       {
         ...(config.peer.hostOverride ? { 'grpc.ssl_target_name_override': config.peer.hostOverride } : {}),
+        // A connection can outlive the peer behind it: after the gateway peer was killed the
+        // fault suite saw the channel stay READY on a TLS socket whose TCP connection was gone,
+        // every call waiting for its deadline, for minutes (no disconnect was ever reported).
+        // A keepalive ping left unanswered closes it and the channel connects again. 60 s is
+        // the shortest interval a Fabric peer accepts by default (peer.keepalive.minInterval);
+        // pinging more often gets the connection closed for "too many pings".
+        'grpc.keepalive_time_ms': 60_000,
+        'grpc.keepalive_timeout_ms': 20_000,
       },
     );
   }
@@ -57,6 +67,16 @@ export class Ledger {
   }
 
   /** Submits `contract:fn(args)` as `identity` and waits for the commit; returns the parsed result. */
+  /** The record of a committed transaction, or undefined when the ledger has none by that id. */
+  async committedTx(reader: PemIdentity, txId: string): Promise<TxRecord | undefined> {
+    try {
+      return (await this.evaluate(reader, 'GetTx', [txId])) as TxRecord;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   submit(identity: PemIdentity, fn: string, args: readonly string[], contract?: string): Promise<unknown> {
     return this.call('submit', identity, fn, args, contract);
   }
@@ -150,9 +170,17 @@ const COMMIT_WAIT_MS = 60_000;
  */
 const RESUBMIT_AFTER_MS = 5_000;
 
+/**
+ * Told the id of each transaction just before it goes to the orderer, within the request that
+ * registered the callback (services/idempotency.ts records it: after a crash, a transaction
+ * id is how a retry learns whether the request reached the ledger). An error stops the send.
+ */
+export const beforeOrdering = new AsyncLocalStorage<(txId: string) => Promise<void>>();
+
 /** Endorses, submits and waits for the commit (see commitStatus). */
 async function submitAndWait(target: Contract, fn: string, args: readonly string[]): Promise<Uint8Array> {
   const transaction = await target.newProposal(fn, { arguments: [...args] }).endorse();
+  await beforeOrdering.getStore()?.(transaction.getTransactionId());
   const submitted = await transaction.submit();
   const status = await commitStatus(transaction, submitted);
   if (!status.successful)

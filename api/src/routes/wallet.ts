@@ -213,16 +213,21 @@ export function walletRoutes(
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const paid = await once(c, collections, body, async () => {
-        const record: TxRecord = await wallet.transfer(c.get('user'), body);
-        return {
-          txId: record.txId,
-          amount: record.outputs[0]?.amount ?? '0',
-          to: record.outputs[0]?.address ?? '',
-          change: record.outputs[1]?.address ?? null,
-          inputs: record.inputs.length,
-        };
+      const transferView = (record: TxRecord) => ({
+        txId: record.txId,
+        amount: record.outputs[0]?.amount ?? '0',
+        to: record.outputs[0]?.address ?? '',
+        change: record.outputs[1]?.address ?? null,
+        inputs: record.inputs.length,
       });
+      const paid = await once(
+        c,
+        collections,
+        body,
+        async () => transferView(await wallet.transfer(c.get('user'), body)),
+        // A retry after the API died mid-payment answers from the ledger what was paid.
+        { lookup: (txId) => ledger.committedTx(reader, txId), answer: transferView },
+      );
       return c.json(paid, 201);
     },
   );

@@ -4,12 +4,31 @@ import type { Collections } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import { isDuplicateKey } from '../db/mongo.js';
-import { CommitUnknownError } from '../fabric/ledger.js';
+import type { TxRecord } from '@fabric-wallet/ccaas';
+import { beforeOrdering, CommitUnknownError } from '../fabric/ledger.js';
 
 /** What an Idempotency-Key may be (the OpenAPI document states it too). */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** How long a duplicate waits for the first request with its key to finish. */
 const WAIT_MS = 90_000;
+/** How long a running request holds its key without renewing (it renews every third of it). */
+const LEASE_MS = 30_000;
+/**
+ * A transaction not on the ledger this long after it was sent never will be: the orderer puts
+ * what it has in a block within seconds, or lost it in a crash, and only the dead process had
+ * the signed envelope to send it again.
+ */
+const SENT_SETTLED_MS = 120_000;
+
+/**
+ * How a retry finishes a request whose process died (its lease ran out): `lookup` finds a
+ * transaction it sent on the ledger, `answer` turns that transaction into the request's answer.
+ * Without `answer` a request that reached the ledger keeps its key pending (409 to retries).
+ */
+export interface Recovery {
+  lookup(txId: string): Promise<TxRecord | undefined>;
+  answer?(record: TxRecord): unknown;
+}
 
 /**
  * Runs a state-changing request once per (user, Idempotency-Key): the same key and body
@@ -24,6 +43,7 @@ export async function idempotent(
   key: string | undefined,
   request: unknown,
   work: () => Promise<{ status: number; body: unknown }>,
+  recovery?: Recovery,
 ): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
   if (key === undefined)
     throw badRequest(
@@ -39,15 +59,35 @@ export async function idempotent(
       requestHash,
       state: 'pending',
       createdAt: new Date(),
+      leaseUntil: new Date(Date.now() + LEASE_MS),
     });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    return replay(collections, id, requestHash);
+    return replay(collections, id, requestHash, () => run(collections, id, work), recovery);
   }
+  return run(collections, id, work);
+}
+
+/** Runs the request holding its key: the lease renewed, each transaction recorded before it is sent. */
+async function run(
+  collections: Collections,
+  id: string,
+  work: () => Promise<{ status: number; body: unknown }>,
+): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
+  const renew = setInterval(() => {
+    collections.idempotency
+      .updateOne({ _id: id, state: 'pending' }, { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } })
+      .catch(() => undefined);
+  }, LEASE_MS / 3);
+  renew.unref();
+  const recordSent = async (txId: string) => {
+    await collections.idempotency.updateOne({ _id: id }, { $push: { sent: { txId, at: new Date() } } });
+  };
   let response: { status: number; body: unknown };
   try {
-    response = await work();
+    response = await beforeOrdering.run(recordSent, work);
   } catch (error) {
+    clearInterval(renew);
     if (error instanceof ApiError && error.status < 500) {
       const response = {
         status: error.status,
@@ -68,6 +108,7 @@ export async function idempotent(
     // could pay twice. A retry waits for the record, then gets 409 idempotency-in-progress.
     throw error;
   }
+  clearInterval(renew);
   // The work is done (a payment is on the ledger): from here on the key is never freed, even
   // when the answer cannot be saved (the outer DB down); a retry then waits instead of paying
   // again (the fault suite saw a payment made twice when the key was freed here).
@@ -95,8 +136,11 @@ async function replay(
   collections: Collections,
   id: string,
   requestHash: string,
-): Promise<{ status: number; body: unknown; replayed: boolean }> {
+  takeOver: () => Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }>,
+  recovery: Recovery | undefined,
+): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
   const deadline = Date.now() + WAIT_MS;
+  let checkedAt = 0;
   for (;;) {
     const existing = await collections.idempotency.findOne({ _id: id });
     if (!existing)
@@ -123,6 +167,28 @@ async function replay(
         throw new ApiError(status, problem.kind, problem.title, problem.detail, problem.extensions);
       return { status, body, replayed: true };
     }
+    // Pending past its lease: the process running it died. Checked every 2 s while waiting.
+    const leaseUntil = existing.leaseUntil ?? new Date(existing.createdAt.getTime() + LEASE_MS);
+    if (leaseUntil.getTime() < Date.now() && Date.now() - checkedAt > 2_000) {
+      checkedAt = Date.now();
+      const outcome = await orphanOutcome(existing.sent ?? [], recovery);
+      if (outcome.kind === 'committed' && recovery?.answer) {
+        const response = { status: 201, body: recovery.answer(outcome.record) };
+        await collections.idempotency.updateOne(
+          { _id: id, state: 'pending' },
+          { $set: { state: 'done', response } },
+        );
+        return { ...response, replayed: true };
+      }
+      if (outcome.kind === 'never-sent') {
+        // Take the request over (compare-and-set on the dead lease: one retry wins), and run it.
+        const taken = await collections.idempotency.updateOne(
+          { _id: id, state: 'pending', leaseUntil: existing.leaseUntil ?? { $exists: false } },
+          { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } },
+        );
+        if (taken.modifiedCount === 1) return takeOver();
+      }
+    }
     if (Date.now() > deadline)
       throw conflict(
         'idempotency-in-progress',
@@ -131,6 +197,24 @@ async function replay(
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * What became of the transactions a dead request sent: one committed, or none sent (or every
+ * one sent long enough ago to be sure it will not commit), or still undecided.
+ */
+async function orphanOutcome(
+  sent: readonly { txId: string; at: Date }[],
+  recovery: Recovery | undefined,
+): Promise<{ kind: 'committed'; record: TxRecord } | { kind: 'never-sent' } | { kind: 'undecided' }> {
+  if (sent.length === 0) return { kind: 'never-sent' };
+  if (!recovery) return { kind: 'undecided' };
+  for (const { txId } of sent) {
+    const record = await recovery.lookup(txId);
+    if (record) return { kind: 'committed', record };
+  }
+  const settled = sent.every(({ at }) => Date.now() - at.getTime() > SENT_SETTLED_MS);
+  return settled ? { kind: 'never-sent' } : { kind: 'undecided' };
 }
 
 /**
@@ -143,6 +227,7 @@ export async function once<T>(
   collections: Collections,
   request: Readonly<Record<string, unknown>>,
   work: () => Promise<T>,
+  recovery?: Recovery,
 ): Promise<T> {
   const { paymentPassword: _secret, ...fingerprint } = request;
   const result = await idempotent(
@@ -154,6 +239,7 @@ export async function once<T>(
       status: 201,
       body: await work(),
     }),
+    recovery,
   );
   if (result.saved === false)
     c.get('logger').warn(
