@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench [-- <benchmark>] [vitest arguments]`: benchmarks on the real network and the
 # real outer DB; figures are written to bench-results/. <benchmark> is one of outer-db,
-# api-latency, operator-scale, throughput, cinema-rush, hot-merchant (tests/bench/<benchmark>.bench-run.ts;
+# api-latency, operator-scale, throughput, cinema-rush, hot-merchant, login-flood (tests/bench/<benchmark>.bench-run.ts;
 # `baseline` is another name for hot-merchant: the account-model baseline side by side with the
 # UTXO design); without it, all of them.
 # Anything else is passed to vitest as before. docs/performance.md describes the figures.
@@ -11,7 +11,7 @@ cd "$root"
 
 benchmark=all
 case "${1:-}" in
-  outer-db | api-latency | operator-scale | throughput | cinema-rush | hot-merchant)
+  outer-db | api-latency | operator-scale | throughput | cinema-rush | hot-merchant | login-flood)
     benchmark=$1
     shift
     ;;
