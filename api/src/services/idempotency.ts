@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import type { Collections } from '../db/mongo.js';
+import type { Collections, IdempotencyDoc } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import { isDuplicateKey } from '../db/mongo.js';
@@ -60,6 +60,8 @@ export async function idempotent(
       state: 'pending',
       createdAt: new Date(),
       leaseUntil: new Date(Date.now() + LEASE_MS),
+      // Present and empty: this version records what it sends (see orphanOutcome).
+      sent: [],
     });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
@@ -171,7 +173,7 @@ async function replay(
     const leaseUntil = existing.leaseUntil ?? new Date(existing.createdAt.getTime() + LEASE_MS);
     if (leaseUntil.getTime() < Date.now() && Date.now() - checkedAt > 2_000) {
       checkedAt = Date.now();
-      const outcome = await orphanOutcome(existing.sent ?? [], recovery);
+      const outcome = await orphanOutcome(existing, recovery);
       if (outcome.kind === 'committed' && recovery?.answer) {
         const response = { status: 201, body: recovery.answer(outcome.record) };
         await collections.idempotency.updateOne(
@@ -201,12 +203,18 @@ async function replay(
 
 /**
  * What became of the transactions a dead request sent: one committed, or none sent (or every
- * one sent long enough ago to be sure it will not commit), or still undecided.
+ * one sent long enough ago to be sure it will not commit), or still undecided. A record
+ * without `sent` was written by a version that did not record what it sent (a rolling upgrade
+ * whose old process died mid-payment): it may have paid, and nothing says with which
+ * transaction, so it stays undecided (a retry gets 409 idempotency-in-progress, as before).
+ * The fault suite saw every payment in flight paid twice when such records were taken for
+ * "never sent".
  */
 async function orphanOutcome(
-  sent: readonly { txId: string; at: Date }[],
+  { sent }: Pick<IdempotencyDoc, 'sent'>,
   recovery: Recovery | undefined,
 ): Promise<{ kind: 'committed'; record: TxRecord } | { kind: 'never-sent' } | { kind: 'undecided' }> {
+  if (sent === undefined) return { kind: 'undecided' };
   if (sent.length === 0) return { kind: 'never-sent' };
   if (!recovery) return { kind: 'undecided' };
   for (const { txId } of sent) {
