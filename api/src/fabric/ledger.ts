@@ -181,34 +181,37 @@ export const beforeOrdering = new AsyncLocalStorage<(txId: string) => Promise<vo
 async function submitAndWait(target: Contract, fn: string, args: readonly string[]): Promise<Uint8Array> {
   const transaction = await target.newProposal(fn, { arguments: [...args] }).endorse();
   await beforeOrdering.getStore()?.(transaction.getTransactionId());
-  const submitted = await transaction.submit();
-  const status = await commitStatus(transaction, submitted);
+  const status = await commitStatus(transaction);
   if (!status.successful)
     throw new Error(
       `Transaction ${status.transactionId} failed to commit with status code ${String(status.code)} (${statusNames.get(status.code) ?? 'unknown'})`,
     );
-  return submitted.getResult();
+  return transaction.getResult();
 }
 
 /**
- * The commit status of a transaction the orderer has. Once the orderer has it, its outcome
- * must not be reported as a failure it may not be: the status is asked again (it is
- * idempotent) when asking fails, the gateway peer being restarted say, and the envelope sent
- * again when no status comes within RESUBMIT_AFTER_MS, up to COMMIT_WAIT_MS in all; then
- * CommitUnknownError.
+ * Sends an endorsed transaction to the orderer and returns its commit status. Once it is sent
+ * its outcome must not be reported as a failure it may not be. A send that fails may still
+ * have reached the orderer through the gateway peer (the fault suite saw a payment made twice
+ * when a send cut by the gateway peer's death was answered 503 and its key freed), so it is
+ * sent again; the status is asked again (it is idempotent) when asking fails, the gateway
+ * peer being restarted say; and the envelope is sent again when no status comes within
+ * RESUBMIT_AFTER_MS. Up to COMMIT_WAIT_MS in all; then CommitUnknownError.
  */
-async function commitStatus(transaction: Transaction, submitted: SubmittedTransaction): Promise<Status> {
+async function commitStatus(transaction: Transaction): Promise<Status> {
   const deadline = Date.now() + COMMIT_WAIT_MS;
+  let submitted: SubmittedTransaction | undefined;
   for (;;) {
     const asked = Date.now();
     try {
+      submitted ??= await transaction.submit({ deadline });
       return await submitted.getStatus({ deadline: Math.min(deadline, asked + RESUBMIT_AFTER_MS) });
     } catch (error) {
       if (Date.now() >= deadline)
-        throw new CommitUnknownError(submitted.getTransactionId(), { cause: error });
-      // An unreachable peer fails at once: wait a little before asking again.
+        throw new CommitUnknownError(transaction.getTransactionId(), { cause: error });
+      // An unreachable peer fails at once: wait a little before trying again.
       await sleep(Math.max(0, 500 - (Date.now() - asked)));
-      await transaction.submit({ deadline }).catch(() => undefined);
+      if (submitted) await transaction.submit({ deadline }).catch(() => undefined);
     }
   }
 }
