@@ -130,29 +130,28 @@ export class SupervisedSystem {
   }
 
   /**
-   * Kills `process` (a supervisor name: "wallet-peer-0", "orderer-0", "ferretdb", "api"...)
+   * Kills the supervised process `name` ("wallet-peer-0", "orderer-0", "ferretdb", "api"...)
    * with SIGKILL, as a crash or the OOM killer would: no chance to clean up. Returns its pid
    * and when.
    */
-  kill(process: string): { pid: number; atMs: number } {
-    const pid = this.supervisor.pid(process);
-    if (pid === undefined || !this.supervisor.isRunning(process))
-      throw new Error(`${process} is not running`);
-    globalThis.process.kill(pid, 'SIGKILL');
+  kill(name: string): { pid: number; atMs: number } {
+    const pid = this.supervisor.pid(name);
+    if (pid === undefined || !this.supervisor.isRunning(name)) throw new Error(`${name} is not running`);
+    process.kill(pid, 'SIGKILL');
     return { pid, atMs: Date.now() };
   }
 
   /**
-   * Waits until the supervisor has started `process` again (a pid other than `killedPid`)
-   * and it accepts TCP on its port; returns the new pid.
+   * Waits until the supervisor has started `name` again (a pid other than `killedPid`) and it
+   * accepts TCP on its port; returns the new pid.
    */
-  async back(process: string, killedPid: number, timeoutMs: number): Promise<number> {
-    const port = await this.network.port(process);
+  async back(name: string, killedPid: number, timeoutMs: number): Promise<number> {
+    const port = await this.network.port(name);
     return until(
-      `${process} is back after SIGKILL`,
+      `${name} is back after SIGKILL`,
       async () => {
-        const pid = this.supervisor.pid(process);
-        if (pid === undefined || pid === killedPid || !this.supervisor.isRunning(process)) return undefined;
+        const pid = this.supervisor.pid(name);
+        if (pid === undefined || pid === killedPid || !this.supervisor.isRunning(name)) return undefined;
         await waitForTcp(port, 1000, () => true);
         return pid;
       },
