@@ -68,6 +68,8 @@ export interface IdempotencyDoc {
    * runs). Past it the process is gone, and a retry may take the request over.
    */
   leaseUntil?: Date;
+  /** Which run holds the lease (a random id per run): only it may write the record. */
+  owner?: string;
   /** Transactions the request handed to the orderer, each recorded just before it was sent. */
   sent?: { txId: string; at: Date }[];
 }

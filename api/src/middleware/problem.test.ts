@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { MongoNetworkError, MongoNotConnectedError } from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoNotConnectedError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import type { AppEnv } from '../types.js';
@@ -23,6 +23,32 @@ describe('onError', () => {
   it.each<[string, Error]>([
     ['a network error', new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed')],
     [
+      'FerretDB without its PostgreSQL',
+      new MongoServerError({
+        message: 'failed to connect to `user=postgres database=postgres`: dial error',
+        code: 1,
+      }),
+    ],
+    [
+      'PostgreSQL starting up',
+      new MongoServerError({
+        message: 'FATAL: the database system is starting up (SQLSTATE 57P03)',
+        code: 1,
+      }),
+    ],
+    [
+      'a bulk write cut',
+      new MongoBulkWriteError({ message: 'connection 12 to 127.0.0.1:27017 closed', code: 1 }, {
+        insertedCount: 0,
+        matchedCount: 0,
+        modifiedCount: 0,
+        deletedCount: 0,
+        upsertedCount: 0,
+        insertedIds: {},
+        upsertedIds: {},
+      } as never),
+    ],
+    [
       'a client not connected',
       new MongoNotConnectedError('MongoClient must be connected to perform this operation'),
     ],
@@ -35,6 +61,14 @@ describe('onError', () => {
       type: 'https://fabric-wallet.io/problems/unavailable',
       detail: 'the outer database is unreachable; try again shortly',
     });
+  });
+
+  it('keeps a server error that is not an outage a 500', async () => {
+    const response = await app(
+      new MongoServerError({ message: 'E11000 duplicate key', code: 11000 }),
+    ).request('/');
+
+    expect(response.status).toBe(500);
   });
 
   it('answers anything unknown with a 500 that reveals nothing', async () => {

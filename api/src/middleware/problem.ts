@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
+  MongoError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoServerSelectionError,
@@ -37,9 +38,15 @@ function outerDbUnreachable(error: Error): boolean {
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError
+    error instanceof MongoTopologyClosedError ||
+    // FerretDB up but its PostgreSQL down or recovering (a server error with the backend's
+    // words), or a bulk write cut by a closed connection: seen by the fault suite.
+    (error instanceof MongoError && BACKEND_DOWN.test(error.message))
   );
 }
+
+const BACKEND_DOWN =
+  /failed to connect to|the database system is (starting up|shutting down|in recovery mode)|not yet accepting connections|terminating connection due to|connection .* closed|connection pool .* was cleared/i;
 
 /** The one place errors become responses: known ones keep their status; anything else is a logged 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Collections, IdempotencyDoc } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
@@ -53,43 +53,79 @@ export async function idempotent(
     throw badRequest('the Idempotency-Key header must be 8-128 characters: letters, digits, _ . : -');
   const id = `${userId}:${key}`;
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const owner = randomUUID();
   try {
     await collections.idempotency.insertOne({
       _id: id,
       requestHash,
       state: 'pending',
       createdAt: new Date(),
+      owner,
       leaseUntil: new Date(Date.now() + LEASE_MS),
       // Present and empty: this version records what it sends (see orphanOutcome).
       sent: [],
     });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    return replay(collections, id, requestHash, () => run(collections, id, work), recovery);
+    return replay(collections, id, requestHash, (taker) => run(collections, id, taker, work), recovery);
   }
-  return run(collections, id, work);
+  return run(collections, id, owner, work);
 }
 
-/** Runs the request holding its key: the lease renewed, each transaction recorded before it is sent. */
+/** The request's lease was taken over (this process stalled past it): it must send nothing more. */
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+/** Runs a write up to three times over about 2 s (the outer DB restarting); whether it ran. */
+async function persist(write: () => Promise<unknown>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return true;
+    } catch {
+      if (attempt >= 3) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/**
+ * Runs the request holding its key as `owner`: the lease renewed, each transaction recorded
+ * before it is sent. Every write is conditional on still being the owner, and a send whose
+ * record fails (the lease taken over, the outer DB down) does not happen: a taker must never
+ * run a request whose first run could still send.
+ */
 async function run(
   collections: Collections,
   id: string,
+  owner: string,
   work: () => Promise<{ status: number; body: unknown }>,
 ): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
+  const mine = { _id: id, owner, state: 'pending' as const };
   const renew = setInterval(() => {
     collections.idempotency
-      .updateOne({ _id: id, state: 'pending' }, { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } })
+      .updateOne(mine, { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } })
       .catch(() => undefined);
   }, LEASE_MS / 3);
   renew.unref();
   const recordSent = async (txId: string) => {
-    await collections.idempotency.updateOne({ _id: id }, { $push: { sent: { txId, at: new Date() } } });
+    const recorded = await collections.idempotency.updateOne(mine, {
+      $push: { sent: { txId, at: new Date() } },
+    });
+    if (recorded.matchedCount === 0) throw new LeaseLostError('the request was taken over by a retry');
   };
   let response: { status: number; body: unknown };
   try {
     response = await beforeOrdering.run(recordSent, work);
   } catch (error) {
     clearInterval(renew);
+    if (error instanceof LeaseLostError)
+      throw conflict(
+        'idempotency-in-progress',
+        'In progress',
+        'a retry of this request took it over; wait for its answer',
+      );
     if (error instanceof ApiError && error.status < 500) {
       const response = {
         status: error.status,
@@ -102,9 +138,11 @@ async function run(
           },
         },
       };
-      await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
+      await persist(() => collections.idempotency.updateOne(mine, { $set: { state: 'done', response } }));
     } else if (!(error instanceof CommitUnknownError)) {
-      await collections.idempotency.deleteOne({ _id: id });
+      // Freed at once, so a retry runs now rather than after the lease (the outer DB may be
+      // restarting: tried three times).
+      await persist(() => collections.idempotency.deleteOne(mine));
     }
     // A transaction the ledger may yet commit keeps its key pending: running the request again
     // could pay twice. A retry waits for the record, then gets 409 idempotency-in-progress.
@@ -114,31 +152,17 @@ async function run(
   // The work is done (a payment is on the ledger): from here on the key is never freed, even
   // when the answer cannot be saved (the outer DB down); a retry then waits instead of paying
   // again (the fault suite saw a payment made twice when the key was freed here).
-  return { ...response, replayed: false, saved: await saveAnswer(collections, id, response) };
-}
-
-/** Saves a request's answer, trying three times over about 2 s; whether it was saved. */
-async function saveAnswer(
-  collections: Collections,
-  id: string,
-  response: { status: number; body: unknown },
-): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await collections.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
-      return true;
-    } catch {
-      if (attempt >= 3) return false;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
+  const saved = await persist(() =>
+    collections.idempotency.updateOne({ _id: id, owner }, { $set: { state: 'done', response } }),
+  );
+  return { ...response, replayed: false, saved };
 }
 
 async function replay(
   collections: Collections,
   id: string,
   requestHash: string,
-  takeOver: () => Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }>,
+  takeOver: (owner: string) => Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }>,
   recovery: Recovery | undefined,
 ): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
   const deadline = Date.now() + WAIT_MS;
@@ -184,11 +208,12 @@ async function replay(
       }
       if (outcome.kind === 'never-sent') {
         // Take the request over (compare-and-set on the dead lease: one retry wins), and run it.
+        const owner = randomUUID();
         const taken = await collections.idempotency.updateOne(
           { _id: id, state: 'pending', leaseUntil: existing.leaseUntil ?? { $exists: false } },
-          { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } },
+          { $set: { owner, leaseUntil: new Date(Date.now() + LEASE_MS) } },
         );
-        if (taken.modifiedCount === 1) return takeOver();
+        if (taken.modifiedCount === 1) return takeOver(owner);
       }
     }
     if (Date.now() > deadline)
