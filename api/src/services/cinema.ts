@@ -128,7 +128,10 @@ export class Cinema {
         return { record: result.tx, extra: result.tickets };
       },
     );
-    await applyTickets(this.collections, extra);
+    // Paid and committed: the answer comes from the ledger's result. Should the outer DB be down,
+    // the indexer records the tickets later; failing here would free the Idempotency-Key and
+    // the client's retry would be refused its own seats.
+    await applyTickets(this.collections, extra).catch(() => undefined);
     return { txId: extra[0]?.txId ?? '', tickets: extra };
   }
 
