@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/api-harness.js';
+import { seeded } from '../support/seeded.js';
 
 /**
  * A fuzzer driven by the API's OpenAPI document: for every operation, requests built from its
@@ -23,18 +24,6 @@ interface Operation {
 
 const SEED = Number(process.env.FUZZ_SEED ?? '20261130');
 const PER_OPERATION = 24;
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE_STRINGS = [
   '',
@@ -155,7 +144,7 @@ describe('OpenAPI-driven fuzzing of every operation', () => {
   });
 
   it(`answers every generated request below 500 and as documented (seed ${String(SEED)})`, async () => {
-    const fuzz = new Fuzzer(random(SEED), components);
+    const fuzz = new Fuzzer(seeded(SEED), components);
     const statuses = new Map<number, number>();
     let sent = 0;
     for (const { method, path, operation } of operations) {

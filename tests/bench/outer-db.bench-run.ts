@@ -13,6 +13,7 @@ import { startFerretDb } from '../support/ferretdb.js';
 import type { Started } from '../support/processes.js';
 import { planSteps } from '../support/explain.js';
 import { tempDir, type TempDir } from '../support/temp.js';
+import { seeded } from '../support/seeded.js';
 
 /**
  * How the outer DB holds up as the user base grows, and what it saves over the ledger.
@@ -155,18 +156,6 @@ const CODE_MEASURED = codeVersion();
 const log = (line: string) => {
   console.log(`[outer-db bench] ${line}`);
 };
-
-/** A seeded generator (mulberry32), so every run fills the same data. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
