@@ -7,6 +7,7 @@
 #   scripts/tools/bootstrap.sh [core|kube|all|<tool>...] [--force] [--print-dirs]
 #
 # core (default): fabric fabric-ca ferretdb     kube: etcd kubernetes helm skaffold-schema
+# cluster: kube + containerd runc cni-plugins coredns crane and the node's Debian packages
 # ferretdb-v1: FerretDB v1 (SQLite), only to migrate a data dir of an earlier release.
 # Idempotent: a tool whose directory holds a `.done` stamp is not rebuilt. Each tool keeps
 # its build log beside its binaries. Concurrent runs are serialised per tool with flock.
@@ -41,7 +42,12 @@ tool_dir() {
     kubernetes) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
     helm) echo "$cache_root/helm-$HELM_VERSION" ;;
     skaffold-schema) echo "$cache_root/skaffold-schema-$SKAFFOLD_VERSION" ;;
-    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema)" ;;
+    containerd) echo "$cache_root/containerd-$CONTAINERD_VERSION" ;;
+    runc) echo "$cache_root/runc-$RUNC_VERSION-seccomp" ;;
+    cni-plugins) echo "$cache_root/cni-plugins-$CNI_PLUGINS_VERSION" ;;
+    coredns) echo "$cache_root/coredns-$COREDNS_VERSION" ;;
+    crane) echo "$cache_root/crane-$CRANE_VERSION" ;;
+    *) die "unknown tool '$1' (known: fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema containerd runc cni-plugins coredns crane)" ;;
   esac
 }
 
@@ -263,7 +269,9 @@ build_kubernetes() {
   [[ -f $gomod ]] || die "kubernetes: 'go mod download $k@$KUBERNETES_VERSION' gave no go.mod (full log: $log)"
   staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$gomod" | sort -u)
   for s in $staging; do replaces+=" $s=$s@$KUBERNETES_STAGING_VERSION"; done
-  wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" "$k/cmd/kube-apiserver" "$k/cmd/kubectl" "$k/cmd/kube-controller-manager"
+  local cmds="$k/cmd/kube-apiserver $k/cmd/kubectl $k/cmd/kube-controller-manager $k/cmd/kube-scheduler $k/cmd/kubelet $k/cmd/kube-proxy"
+  # shellcheck disable=SC2086 # one package per word
+  wrapper kubernetes "$dir" "$log" "$KUBERNETES_VERSION" "$replaces" $cmds
   # The version variables the Kubernetes release build sets (hack/lib/version.sh); without
   # them both binaries report v0.0.0-master and clients misjudge the server's version.
   local minor=${KUBERNETES_VERSION#v1.} x="" p
@@ -271,7 +279,7 @@ build_kubernetes() {
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     x+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
-  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$k/cmd/kube-apiserver" "$k/cmd/kubectl" "$k/cmd/kube-controller-manager"
+  gobuild kubernetes "$dir" "$log" 0 "-ldflags '-s -w$x'" "$cmds"
 }
 
 # Not a binary: skaffold's published JSON schemas of skaffold.yaml, from its module (the
@@ -294,6 +302,44 @@ build_helm() {
   gobuild helm "$dir" "$log" 0 "-ldflags '-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION'" "$p"
 }
 
+# The node's runtime: containerd 2.x (daemon, runc shim, ctr), built with cgo as its release is,
+# without the btrfs/devmapper/zfs snapshotters (overlayfs is the one used here).
+build_containerd() {
+  local dir=$1 log=$2 m=github.com/containerd/containerd/v2/cmd
+  wrapper containerd "$dir" "$log" "$CONTAINERD_VERSION" "" "$m/containerd" "$m/containerd-shim-runc-v2" "$m/ctr"
+  local ld="-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+  gobuild containerd "$dir" "$log" 1 "-tags 'no_btrfs no_devmapper no_zfs' -ldflags '$ld'" "$m/containerd" "$m/ctr"
+  # The shim is static, as upstream ships it: it outlives containerd restarts.
+  gobuild containerd "$dir" "$log" 0 "-tags 'no_btrfs no_devmapper no_zfs' -ldflags '$ld'" "$m/containerd-shim-runc-v2"
+}
+
+# runc needs cgo (its nsexec is C) and libseccomp (Debian's libseccomp-dev, installed with the
+# cluster target): pods ask for the RuntimeDefault seccomp profile, which runc must apply.
+build_runc() {
+  local dir=$1 log=$2 m=github.com/opencontainers/runc
+  wrapper runc "$dir" "$log" "$RUNC_VERSION" "" "$m"
+  gobuild runc "$dir" "$log" 1 "-tags seccomp -ldflags '-s -w -X main.version=${RUNC_VERSION#v}'" "$m"
+}
+
+# The CNI plugins the node's pod network uses: a bridge with host-local addresses, loopback, portmap.
+build_cni_plugins() {
+  local dir=$1 log=$2 m=github.com/containernetworking/plugins/plugins
+  wrapper cni-plugins "$dir" "$log" "$CNI_PLUGINS_VERSION" "" "$m/main/bridge" "$m/main/loopback" "$m/ipam/host-local" "$m/meta/portmap"
+  gobuild cni-plugins "$dir" "$log" 0 "-ldflags '-s -w'" "$m/main/bridge" "$m/main/loopback" "$m/ipam/host-local" "$m/meta/portmap"
+}
+
+build_coredns() {
+  local dir=$1 log=$2 m=github.com/coredns/coredns
+  wrapper coredns "$dir" "$log" "$COREDNS_VERSION" "" "$m"
+  gobuild coredns "$dir" "$log" 0 "-ldflags '-s -w'" "$m"
+}
+
+build_crane() {
+  local dir=$1 log=$2 m=github.com/google/go-containerregistry/cmd/crane
+  wrapper crane "$dir" "$log" "$CRANE_VERSION" "" "$m"
+  gobuild crane "$dir" "$log" 0 "-ldflags '-s -w'" "$m"
+}
+
 # The files each tool's build produces, relative to its directory; a cached build missing
 # one (an older recipe) is rebuilt.
 tool_files() {
@@ -303,7 +349,12 @@ tool_files() {
     ferretdb) echo bin/ferretdb "pg/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" "pg/usr/lib/postgresql/$POSTGRES_MAJOR/lib/pg_documentdb.so" "pg/usr/share/postgresql/$POSTGRES_MAJOR/extension/documentdb.control" ;;
     ferretdb-v1) echo bin/ferretdb ;;
     etcd) echo bin/etcd ;;
-    kubernetes) echo bin/kube-apiserver bin/kubectl bin/kube-controller-manager ;;
+    kubernetes) echo bin/kube-apiserver bin/kubectl bin/kube-controller-manager bin/kube-scheduler bin/kubelet bin/kube-proxy ;;
+    containerd) echo bin/containerd bin/containerd-shim-runc-v2 bin/ctr ;;
+    runc) echo bin/runc ;;
+    cni-plugins) echo bin/bridge bin/loopback bin/host-local bin/portmap ;;
+    coredns) echo bin/coredns ;;
+    crane) echo bin/crane ;;
     helm) echo bin/helm ;;
     skaffold-schema) ;;
   esac
@@ -343,7 +394,7 @@ ensure() {
 }
 
 main() {
-  local force=0 print=0 tools=()
+  local force=0 print=0 packages=0 tools=()
   local a
   for a in "$@"; do
     case $a in
@@ -351,8 +402,9 @@ main() {
       --print-dirs) print=1 ;;
       core) tools+=(fabric fabric-ca ferretdb) ;;
       kube) tools+=(etcd kubernetes helm skaffold-schema) ;;
-      all) tools+=(fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema) ;;
-      -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+      cluster) tools+=(etcd kubernetes helm skaffold-schema containerd runc cni-plugins coredns crane) packages=1 ;;
+      all) tools+=(fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema containerd runc cni-plugins coredns crane) packages=1 ;;
+      -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) tool_dir "$a" >/dev/null; tools+=("$a") ;;
     esac
   done
@@ -362,6 +414,11 @@ main() {
     return
   fi
   mkdir -p "$cache_root"
+  if ((packages)); then
+    say "cluster: Debian packages of the node ($CLUSTER_DEBIAN_PACKAGES)"
+    # shellcheck disable=SC2086 # one package per word
+    debian_packages cluster "$cache_root/cluster-packages.log" $CLUSTER_DEBIAN_PACKAGES
+  fi
   for a in "${tools[@]}"; do ensure "$a" "$force"; done
 }
 

@@ -5,7 +5,19 @@ import { toolVersion } from './versions.js';
 
 /** The tools the bootstrap builds; `core` ones run the network, the rest the Kubernetes tests. */
 export type ToolName =
-  'fabric' | 'fabric-ca' | 'ferretdb' | 'ferretdb-v1' | 'etcd' | 'kubernetes' | 'helm' | 'skaffold-schema';
+  | 'fabric'
+  | 'fabric-ca'
+  | 'ferretdb'
+  | 'ferretdb-v1'
+  | 'etcd'
+  | 'kubernetes'
+  | 'helm'
+  | 'skaffold-schema'
+  | 'containerd'
+  | 'runc'
+  | 'cni-plugins'
+  | 'coredns'
+  | 'crane';
 
 const versionKey: Record<Exclude<ToolName, 'fabric' | 'ferretdb'>, string> = {
   'fabric-ca': 'FABRIC_CA_VERSION',
@@ -14,6 +26,11 @@ const versionKey: Record<Exclude<ToolName, 'fabric' | 'ferretdb'>, string> = {
   kubernetes: 'KUBERNETES_VERSION',
   helm: 'HELM_VERSION',
   'skaffold-schema': 'SKAFFOLD_VERSION',
+  containerd: 'CONTAINERD_VERSION',
+  runc: 'RUNC_VERSION',
+  'cni-plugins': 'CNI_PLUGINS_VERSION',
+  coredns: 'COREDNS_VERSION',
+  crane: 'CRANE_VERSION',
 };
 
 /** Root of the versioned tool cache; the same rule as scripts/tools/bootstrap.sh. */
@@ -38,7 +55,9 @@ export function toolDir(tool: ToolName, env: NodeJS.ProcessEnv = process.env): s
     return join(toolsCacheRoot(env), name);
   }
   const name = tool === 'ferretdb-v1' ? 'ferretdb' : tool;
-  return join(toolsCacheRoot(env), `${name}-${toolVersion(versionKey[tool])}`);
+  // runc's recipe (built with seccomp) is part of its directory's name, as in the bootstrap.
+  const recipe = tool === 'runc' ? '-seccomp' : '';
+  return join(toolsCacheRoot(env), `${name}-${toolVersion(versionKey[tool])}${recipe}`);
 }
 
 /**

@@ -1,0 +1,9 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@fabric-wallet/source'] },
+  test: {
+    name: 'cluster',
+    include: ['src/**/*.test.ts'],
+  },
+});
