@@ -38,7 +38,7 @@ cache=${FABRIC_WALLET_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-wallet/t
 refresh=${IMAGES_REFRESH:-0}
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
