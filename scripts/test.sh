@@ -9,7 +9,7 @@ ensure_node_deps
 use_pinned_node
 say "running on Node $(node -v) ($(command -v node))"
 phase "tool bootstrap (Fabric, Fabric CA, FerretDB; FerretDB v1 for the migration tests)" bash scripts/tools/bootstrap.sh core ferretdb-v1
-phase "tool bootstrap for the Kubernetes tests (etcd, kube-apiserver, kube-controller-manager, kubectl, helm, skaffold schemas)" bash scripts/tools/bootstrap.sh kube
+phase "tool bootstrap for the Kubernetes tests and the single-node cluster (etcd, Kubernetes, helm, skaffold schemas, containerd, runc, CNI plugins, CoreDNS, crane)" bash scripts/tools/bootstrap.sh cluster
 phase "browser for the web wallet tests (Debian chromium)" bash scripts/tools/browser.sh
 phase "type-check (tsc -b)" npx tsc -b
 phase "lint (eslint)" npx eslint --max-warnings 0 .

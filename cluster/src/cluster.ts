@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { toolBin } from '@fabric-wallet/operator/tools';
-import { SANDBOX_IMAGE } from './components.js';
+import { containerdSocket, SANDBOX_IMAGE } from './components.js';
 import { layout as layoutOf, NODE, type ClusterState, type Layout } from './layout.js';
 import { ensurePki, kubeconfig } from './pki.js';
 
@@ -230,6 +230,24 @@ export async function down(root: string, say: Say): Promise<string[]> {
   const left = await leftovers(root);
   say(left.length === 0 ? 'down: nothing left behind' : `down: left behind:\n  ${left.join('\n  ')}`);
   return left;
+}
+
+/**
+ * Imports the images of <data>/images into the running node's containerd (after rebuilding
+ * them): pods created afterwards, or restarted (`kubectl rollout restart`), run the new ones.
+ */
+export async function load(root: string, say: Say): Promise<void> {
+  const layout = layoutOf(root);
+  const state = readState(layout);
+  if (!state || !alive(state.pid)) throw new Error('the cluster is not up: npm run cluster -- up');
+  const tars = (await readdir(layout.images)).filter((name) => name.endsWith('.tar'));
+  for (const tar of tars) {
+    await exec(toolBin('containerd', 'ctr'), [
+      '--address', containerdSocket(layout), '-n', 'k8s.io',
+      'images', 'import', '--all-platforms', '--local', join(layout.images, tar),
+    ]); // prettier-ignore
+    say(`loaded ${tar}`);
+  }
 }
 
 export async function status(root: string, say: Say): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgPki } from '../../operator/src/fabric/org-pki.js';
@@ -8,6 +9,7 @@ import { FileMaterialStore } from '../../operator/src/runtime/local/file-store.j
 import { Layout } from '../../operator/src/runtime/local/layout.js';
 import { PortBook } from '../../operator/src/runtime/local/ports.js';
 import { Supervisor } from '../../operator/src/runtime/local/supervisor.js';
+import { freePort } from '../support/ports.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
@@ -86,5 +88,34 @@ describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
 
     expect(again.created).toBe(true);
     expect(new X509Certificate(again.material.signer.certificate).subject).toContain('CN=issuer');
+  });
+
+  it('enrolls once its CA answers, after a first attempt the CA refused (the refusal is not kept)', async () => {
+    // The CA's own port, reached through a port that nothing listens on yet: as a CA pod
+    // whose Service exists before its server does.
+    const caPort = Number(new URL(pki.cas.ca.url).port);
+    const port = await freePort();
+    const late = new OrgPki(
+      { ...pki.cas, ca: { ...pki.cas.ca, url: `https://127.0.0.1:${String(port)}` } },
+      { read: () => Promise.resolve(undefined), write: () => Promise.resolve() },
+    );
+    const identity = { id: 'late-client', type: 'client' } as const;
+
+    await expect(late.ensure('users/late-client', identity)).rejects.toThrow(/ECONNREFUSED/);
+    const proxy = createServer((client) => {
+      const upstream = connect(caPort, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.once('error', () => upstream.destroy());
+      upstream.once('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    try {
+      const enrolled = await late.ensure('users/late-client', identity);
+
+      expect(enrolled.created).toBe(true);
+      expect(new X509Certificate(enrolled.material.signer.certificate).subject).toContain('CN=late-client');
+    } finally {
+      proxy.close();
+    }
   });
 });

@@ -91,12 +91,20 @@ export class OrgPki {
     return { material, created: true };
   }
 
-  /** The CA admins (bootstrap identities), enrolled once per process. */
+  /**
+   * The CA admins (bootstrap identities), enrolled once per process. A failed enrollment is
+   * forgotten, so the next reconcile tries again: kept, it failed every later call with the
+   * first error (a CA pod not listening yet kept its org from ever enrolling, seen on the
+   * single-node cluster).
+   */
   private ensureRegistrars(): Promise<{ ca: Enrolled; tls: Enrolled }> {
     this.registrars ??= (async () => ({
       ca: await this.caClient.enroll(this.cas.ca.admin.id, this.cas.ca.admin.secret),
       tls: await this.tlsClient.enroll(this.cas.tlsca.admin.id, this.cas.tlsca.admin.secret),
-    }))();
+    }))().catch((error: unknown) => {
+      this.registrars = undefined;
+      throw error;
+    });
     return this.registrars;
   }
 }

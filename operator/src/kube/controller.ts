@@ -551,14 +551,6 @@ export class Controller {
     if (!ca) return degraded('CANotFound', `spec.ca ${set.spec.ca} names no FabricCA in ${this.namespace}`);
     const replicas = set.spec.replicas;
     const peer = set.kind === 'FabricPeerSet';
-    for (let ordinal = 0; ordinal < replicas; ordinal++) {
-      await this.applyAll(
-        peer
-          ? peerObjects(set, ordinal, ca.spec.mspId, this.config)
-          : ordererObjects(set, ordinal, ca.spec.mspId, this.config),
-      );
-    }
-    const removed = await this.scaleIn(set, replicas);
     const pki = await this.pkiFor(ca);
     const peers = [];
     for (let ordinal = 0; ordinal < replicas; ordinal++) {
@@ -572,6 +564,11 @@ export class Controller {
         });
         identity = true;
       }
+      await this.applyAll(
+        peer
+          ? peerObjects(set, ordinal, ca.spec.mspId, this.config, identity)
+          : ordererObjects(set, ordinal, ca.spec.mspId, this.config, identity),
+      );
       peers.push({
         name,
         ordinal,
@@ -580,6 +577,7 @@ export class Controller {
         endpoint: `${serviceHost(name, this.namespace, this.config)}:${String(peer ? PORTS.peer : PORTS.orderer)}`,
       });
     }
+    const removed = await this.scaleIn(set, replicas);
     const readyCount = peers.filter((p) => p.ready).length;
     const fields = peer
       ? { replicas, readyReplicas: readyCount, selector: ownedSelector(set), peers }

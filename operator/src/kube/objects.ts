@@ -169,7 +169,15 @@ interface WorkloadSpec {
   readonly containers: unknown[];
   readonly volumes: unknown[];
   readonly replicas?: number;
+  readonly annotations?: Record<string, string>;
 }
+
+/**
+ * A node's pod template says whether its identity Secret exists. A pod created before the
+ * Secret cannot mount it and waits for the kubelet's mount retry, which backs off to two
+ * minutes (seen on a real node); the annotation changing to `issued` replaces that pod at once.
+ */
+export const IDENTITY_ANNOTATION = 'fabricwallet.io/identity';
 
 function deployment(owner: Owner, name: string, objectLabels: Record<string, string>, spec: WorkloadSpec) {
   const selector = {
@@ -187,7 +195,7 @@ function deployment(owner: Owner, name: string, objectLabels: Record<string, str
       strategy: { type: spec.replicas && spec.replicas > 1 ? 'RollingUpdate' : 'Recreate' },
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: objectLabels },
+        metadata: { labels: objectLabels, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
         spec: {
           securityContext: podSecurity,
           enableServiceLinks: false,
@@ -253,7 +261,13 @@ export function caObjects(ca: FabricCA, config: OperatorConfig): KubeObject[] {
       { name: which, containerPort: port },
       { name: `${which}-ops`, containerPort: operationsPort },
     ],
-    readinessProbe: httpProbe(operationsPort),
+    // Ready when the CA itself answers: its operations endpoint serves before the CA listens,
+    // and the operator enrolls as soon as the pod is available (seen on a real node).
+    readinessProbe: {
+      httpGet: { path: '/cainfo', port, scheme: 'HTTPS' },
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+    },
     livenessProbe: { ...httpProbe(operationsPort), initialDelaySeconds: 20 },
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     securityContext: containerSecurity,
@@ -319,6 +333,7 @@ export function peerObjects(
   ordinal: number,
   mspId: string,
   config: OperatorConfig,
+  identityIssued = true,
 ): KubeObject[] {
   const name = nodeName(set, ordinal);
   const namespace = set.metadata.namespace ?? 'default';
@@ -348,6 +363,11 @@ export function peerObjects(
       CORE_LEDGER_SNAPSHOTS_ROOTDIR: '/var/hyperledger/production/snapshots',
       CORE_OPERATIONS_LISTENADDRESS: `0.0.0.0:${String(PORTS.operations)}`,
       CORE_METRICS_PROVIDER: 'prometheus',
+      // No Docker: chaincode runs only through the external (CCaaS) builder. Left to core.yaml's
+      // default (the Docker socket), the peer's /healthz answers 503 and the liveness probe
+      // restarts it forever (seen on a real node); the local runtime sets the same.
+      CORE_VM_ENDPOINT: '',
+      CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ peername: name }),
     }),
     ports: [
       { name: 'grpc', containerPort: PORTS.peer },
@@ -373,6 +393,7 @@ export function peerObjects(
     deployment(set, name, objectLabels, {
       containers: [container],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }, identityVolume(name)],
+      annotations: { [IDENTITY_ANNOTATION]: identityIssued ? 'issued' : 'pending' },
     }),
   ];
 }
@@ -383,6 +404,7 @@ export function ordererObjects(
   ordinal: number,
   mspId: string,
   config: OperatorConfig,
+  identityIssued = true,
 ): KubeObject[] {
   const name = nodeName(set, ordinal);
   const objectLabels = labels(set, 'fabric-orderer', name, ordinal);
@@ -443,6 +465,7 @@ export function ordererObjects(
     deployment(set, name, objectLabels, {
       containers: [container],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }, identityVolume(name)],
+      annotations: { [IDENTITY_ANNOTATION]: identityIssued ? 'issued' : 'pending' },
     }),
   ];
 }
