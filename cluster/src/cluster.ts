@@ -111,6 +111,8 @@ export async function up(root: string, say: Say): Promise<ClusterState> {
   if (!existsSync(join(layout.images, 'images.env')))
     throw new Error(`no images in ${layout.images}: run bash scripts/cluster/images.sh ${layout.images}`);
   const started = Date.now();
+  // The previous cluster's logs, kept by `down`, go now.
+  await rm(layout.logs, { recursive: true, force: true });
   await mkdir(layout.logs, { recursive: true });
   await mkdir(layout.run, { recursive: true });
   const pki = await ensurePki(layout);
@@ -204,8 +206,8 @@ export async function leftovers(root: string): Promise<string[]> {
 
 /**
  * Stops the node (every process and container of its namespaces ends with it), removes the
- * kubelet's cgroups and the cluster's state (the images stay for the next `up`), and reports
- * anything left behind.
+ * kubelet's cgroups and the cluster's state (the images and logs stay), and reports anything
+ * left behind.
  */
 export async function down(root: string, say: Say): Promise<string[]> {
   const layout = layoutOf(root);
@@ -223,7 +225,8 @@ export async function down(root: string, say: Say): Promise<string[]> {
     await sleep(250);
   const cgroupsLeft = await removeCgroups();
   for (const dir of cgroupsLeft) say(`cgroup not removed: ${dir}`);
-  for (const name of ['etcd', 'containerd', 'kubelet', 'cni', 'volumes', 'run', 'pki', 'config', 'logs'])
+  // The images stay for the next `up`, the logs (pods' too) for a look after a failure.
+  for (const name of ['etcd', 'containerd', 'kubelet', 'cni', 'volumes', 'run', 'pki', 'config'])
     await rm(join(layout.root, name), { recursive: true, force: true });
   await rm(layout.state, { force: true });
   await rm(layout.kubeconfig, { force: true });

@@ -618,8 +618,7 @@ image_ferretdb() {
   local r=$work/ferretdb-entry/root
   mkdir -p "$r/usr/local/bin" "$r/data/db"
   cp "$here/ferretdb/entrypoint.sh" "$r/usr/local/bin/ferretdb-entrypoint"
-  cp "$here/ferretdb/mongosh" "$r/usr/local/bin/mongosh"
-  chmod 755 "$r/usr/local/bin/ferretdb-entrypoint" "$r/usr/local/bin/mongosh"
+  chmod 755 "$r/usr/local/bin/ferretdb-entrypoint"
   make_layer "$work/ferretdb-entry/layer.tar.gz" "$r" 999:999 data/db
   assemble ferretdb "$registry/ferretdb:$tag" "$(spec title=ferretdb "version=$tag" \
     entrypoint=/usr/local/bin/ferretdb-entrypoint user=999:999 workdir=/data/db \
@@ -627,7 +626,7 @@ image_ferretdb() {
     port=27017/tcp \
     "layer=Debian $IMAGES_DEBIAN_SUITE minbase + $IMAGES_FERRETDB_DEBIAN_PACKAGES (mmdebstrap), user ferretdb (999)" \
     "layer=FerretDB $FERRETDB_VERSION, PostgreSQL $POSTGRES_MAJOR with DocumentDB $DOCUMENTDB_VERSION, pgvector, pg_cron" \
-    "layer=entrypoint (scripts/cluster/ferretdb/entrypoint.sh), mongosh stand-in for the readiness probe, /data/db")" \
+    "layer=entrypoint (scripts/cluster/ferretdb/entrypoint.sh), /data/db")" \
     "$fbase/layer.tar.gz" "$server/layer.tar.gz" "$work/ferretdb-entry/layer.tar.gz"
 }
 

@@ -218,8 +218,6 @@ check "ferretdb: MongoDB ping from the host on 127.0.0.1" '^ping ok 1$' mongo \
   "const r = await client.db('admin').command({ ping: 1 }); console.log('ping ok', r.ok);"
 check "ferretdb: insert, index, find" '^found 42$' mongo \
   "await db.collection('c').createIndex({ n: 1 }); await db.collection('c').insertOne({ _id: 'x', n: 42 }); console.log('found', (await db.collection('c').findOne({ n: 42 })).n);"
-check "ferretdb: the chart's readiness probe (mongosh --quiet --eval ping)" '^1$' \
-  c tasks exec --fifo-dir "$tmp/fifo" --exec-id probe verify-ferretdb mongosh --quiet --port "$db_port" --eval 'db.adminCommand("ping").ok'
 check "ferretdb: mongod options ignored" 'ignoring mongod option --replSet rs0' cat "$tmp/ferretdb.log"
 stop_ferretdb
 check "ferretdb: exits 0 on SIGTERM" '^exit 0$' echo "$ferretdb_exit"

@@ -100,7 +100,7 @@ describe('the Helm chart on a single-node cluster', () => {
         'get',
         'deploy',
         '-l',
-        'app.kubernetes.io/component=fabric-peer',
+        'app.kubernetes.io/name=fabric-peer',
         '-o',
         'name',
       )
@@ -271,5 +271,302 @@ describe('the Helm chart on a single-node cluster', () => {
       120_000,
     );
     expect(new Set(listings.map((listing) => listing.trim())).size).toBe(1);
+  });
+
+  /** Every peer at one channel height; the heights. */
+  const converged = (peers: readonly string[], timeoutMs = 180_000) =>
+    until(
+      'every peer at one height',
+      async () => {
+        const all = await Promise.all(peers.map(heightOf));
+        return new Set(all).size === 1 ? (all[0] ?? 0) : undefined;
+      },
+      timeoutMs,
+    );
+
+  /** What ListUnspent(address) says on one peer, through its peer CLI. */
+  const unspentOn = (peer: string, address: string) =>
+    exec(`deploy/${peer}`, 'peer', 'peer', 'chaincode', 'query', '-C', 'payments', '-n', 'token', '-c',
+      JSON.stringify({ Args: ['ListUnspent', address, '100', ''] })).then((out) => out.trim()); // prettier-ignore
+
+  it('scales the wallet peers with kubectl: the new peer joins, gets the chaincode and catches up', async () => {
+    const holder = await signUp(`dave-${randomBytes(3).toString('hex')}`);
+    await recharge(holder, '900');
+    const address =
+      (
+        (await call('GET', '/v1/me/addresses', { token: holder })).body.addresses as {
+          address: string;
+          current: boolean;
+        }[]
+      ).find((entry) => entry.current)?.address ?? '';
+    const before = await peerNames();
+    const target = await converged(before);
+
+    const scaled = Date.now();
+    await cluster.kubectlOk('-n', NS, 'scale', 'fabricpeerset/wallet', '--replicas=3');
+    await until(
+      'wallet-2 exists',
+      async () => ((await peerNames()).includes('wallet-2') ? true : undefined),
+      120_000,
+    );
+    await cluster.kubectlOk('-n', NS, 'rollout', 'status', 'deploy/wallet-2', '--timeout=300s');
+    await until(
+      'wallet-2 at the channel height',
+      async () => ((await heightOf('wallet-2')) >= target ? true : undefined),
+      300_000,
+    );
+    figure('kubectl scale 2 -> 3 wallet peers to the new peer at the same height', seconds(scaled));
+
+    const peers = await peerNames();
+    expect(peers).toEqual([...before, 'wallet-2'].sort());
+    await converged(peers);
+    const listing = await until('wallet-2 serves the chaincode', async () => {
+      const out = await unspentOn('wallet-2', address).catch(() => '');
+      return out.includes('"900"') ? out : undefined;
+    }, 180_000); // prettier-ignore
+    figure('kubectl scale to the new peer serving the same unspent outputs', seconds(scaled));
+    expect(listing).toBe(await unspentOn('wallet-0', address));
+    const status = JSON.parse(
+      await cluster.kubectlOk('-n', NS, 'get', 'fabricpeerset/wallet', '-o', 'json'),
+    ) as {
+      status: { readyReplicas: number };
+    };
+    expect(status.status.readyReplicas).toBe(3);
+  });
+
+  it('keeps paying while a peer pod is deleted; the pod comes back and catches up; nothing lost or paid twice', async () => {
+    const payerName = `erin-${randomBytes(3).toString('hex')}`;
+    const payer = await signUp(payerName);
+    const payeeName = `frank-${randomBytes(3).toString('hex')}`;
+    const payee = await signUp(payeeName);
+    await recharge(payer, '100000');
+    const amount = 7n;
+    const keys: string[] = [];
+    let stop = false;
+    const answers = new Map<number, number>();
+    /** One client: pays again and again; each payment retried with its key until answered for good. */
+    const client = async () => {
+      while (!stop) {
+        const key = `load-${randomBytes(8).toString('hex')}`;
+        for (let attempt = 0; ; attempt++) {
+          const paid = await call('POST', '/v1/transfers', {
+            token: payer,
+            key,
+            body: { to: payeeName, amount: String(amount), paymentPassword: '839271' },
+          });
+          answers.set(paid.status, (answers.get(paid.status) ?? 0) + 1);
+          if (paid.status === 201) {
+            keys.push(key);
+            break;
+          }
+          if (paid.status >= 400 && paid.status < 500 && paid.status !== 409 && paid.status !== 429) break;
+          if (attempt > 30)
+            throw new Error(`payment ${key} not answered: ${paid.status} ${JSON.stringify(paid.body)}`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    await until('some payments made', () => Promise.resolve(keys.length >= 5 ? true : undefined), 120_000);
+
+    const pod = (
+      await cluster.kubectlOk(
+        '-n',
+        NS,
+        'get',
+        'pod',
+        '-l',
+        'app.kubernetes.io/instance=wallet-1',
+        '-o',
+        'name',
+      )
+    ).trim();
+    const deleted = Date.now();
+    await cluster.kubectlOk('-n', NS, 'delete', pod, '--wait=false');
+    const madeBefore = keys.length;
+    await until('a new wallet-1 pod', async () => {
+      const now = (await cluster.kubectlOk('-n', NS, 'get', 'pod', '-l', 'app.kubernetes.io/instance=wallet-1', '-o', 'name')).trim();
+      return now && now !== pod ? now : undefined;
+    }, 120_000); // prettier-ignore
+    await cluster.kubectlOk('-n', NS, 'rollout', 'status', 'deploy/wallet-1', '--timeout=300s');
+    await until(
+      'payments go on after the deletion',
+      () => Promise.resolve(keys.length >= madeBefore + 10 ? true : undefined),
+      180_000,
+    );
+    stop = true;
+    await Promise.all(clients);
+    const peers = await peerNames();
+    await converged(peers);
+    figure('peer pod deleted to back at the channel height', seconds(deleted));
+    figure(
+      'payments during the peer-pod test',
+      `${String(keys.length)} made; answers ${JSON.stringify(Object.fromEntries(answers))}`,
+    );
+
+    expect(new Set(keys).size).toBe(keys.length);
+    const made = BigInt(keys.length) * amount;
+    await until('the outer DB has every payment', async () => {
+      const balance = (await call('GET', '/v1/me/balance', { token: payee })).body.balance;
+      return balance === String(made) ? true : undefined;
+    }, 60_000); // prettier-ignore
+    expect((await call('GET', '/v1/me/balance', { token: payer })).body.balance).toBe(String(100000n - made));
+    const ledger = await call('GET', '/v1/me/tokens?source=ledger', { token: payee });
+    const onLedger = (ledger.body.tokens as { amount: string }[]).reduce(
+      (sum, t) => sum + BigInt(t.amount),
+      0n,
+    );
+    expect(onLedger).toBe(made);
+    const payeeAddresses = (await call('GET', '/v1/me/addresses', { token: payee })).body.addresses as {
+      address: string;
+    }[];
+    const address = payeeAddresses[0]?.address ?? '';
+    expect(await unspentOn('wallet-1', address)).toBe(await unspentOn('wallet-0', address));
+  });
+
+  it('hands the operator over to its standby when the leader is killed, which reconciles a change made meanwhile', async () => {
+    const leaseOf = async () =>
+      JSON.parse(await cluster.kubectlOk('-n', NS, 'get', 'lease', `${RELEASE}-operator`, '-o', 'json')) as {
+        spec: { holderIdentity: string; leaseDurationSeconds: number };
+      };
+    const lease = await leaseOf();
+    const leader = (
+      await cluster.kubectlOk(
+        '-n',
+        NS,
+        'get',
+        'pod',
+        '-l',
+        'app.kubernetes.io/component=operator',
+        '-o',
+        'name',
+      )
+    )
+      .trim()
+      .split('\n')
+      .map((name) => name.replace('pod/', ''))
+      .find((name) => lease.spec.holderIdentity.startsWith(name));
+    expect(leader).toBeDefined();
+
+    const killed = Date.now();
+    // A crash: SIGKILL, so the leader cannot release its lease; the standby waits it out.
+    expect(await cluster.killInPod(NS, leader ?? '', 'operator.js')).toBe(1);
+    await cluster.kubectlOk(
+      '-n',
+      NS,
+      'patch',
+      'fabricchaincode/token',
+      '--type=merge',
+      '-p',
+      '{"spec":{"server":{"replicas":2}}}',
+    );
+    const next = await until('another operator holds the lease', async () => {
+      const now = await leaseOf();
+      return now.spec.holderIdentity !== lease.spec.holderIdentity ? now : undefined;
+    }, 120_000); // prettier-ignore
+    figure(
+      'operator leader killed to the standby holding the lease',
+      `${seconds(killed)} (lease ${String(lease.spec.leaseDurationSeconds)} s)`,
+    );
+    expect(next.spec.holderIdentity.startsWith(leader ?? '')).toBe(false);
+    expect(Date.now() - killed).toBeLessThan((lease.spec.leaseDurationSeconds + 30) * 1000);
+    await until('the change made meanwhile is reconciled', async () => {
+      const ready = await cluster.kubectlOk('-n', NS, 'get', 'deploy/token-ccaas', '-o', 'jsonpath={.status.readyReplicas}');
+      return ready.trim() === '2' ? true : undefined;
+    }, 180_000); // prettier-ignore
+    figure('operator leader killed to the change reconciled', seconds(killed));
+  });
+
+  it('upgrades the chaincode by editing the FabricChaincode: a new sequence, the state kept, payments after', async () => {
+    const payer = await signUp(`gina-${randomBytes(3).toString('hex')}`);
+    const payeeName = `hank-${randomBytes(3).toString('hex')}`;
+    const payee = await signUp(payeeName);
+    await recharge(payer, '1000');
+    const sequenceOf = async () =>
+      Number(
+        await cluster.kubectlOk(
+          '-n',
+          NS,
+          'get',
+          'fabricchaincode/token',
+          '-o',
+          'jsonpath={.status.sequence}',
+        ),
+      );
+    const before = await sequenceOf();
+    const edited = Date.now();
+    await cluster.kubectlOk(
+      '-n',
+      NS,
+      'patch',
+      'fabricchaincode/token',
+      '--type=merge',
+      '-p',
+      '{"spec":{"version":"1.1"}}',
+    );
+    await until(
+      'sequence committed',
+      async () => ((await sequenceOf()) === before + 1 ? true : undefined),
+      300_000,
+    );
+    await cluster.kubectlOk(
+      '-n',
+      NS,
+      'wait',
+      '--for=condition=Ready',
+      'fabricchaincode/token',
+      '--timeout=300s',
+    );
+    figure('chaincode upgrade (version edit to the new sequence Ready)', seconds(edited));
+
+    expect((await call('GET', '/v1/me/balance', { token: payer })).body.balance).toBe('1000');
+    const paid = await until('a payment on the new sequence', async () => {
+      const answer = await call('POST', '/v1/transfers', {
+        token: payer,
+        key: `up-${randomBytes(6).toString('hex')}`,
+        body: { to: payeeName, amount: '250', paymentPassword: '839271' },
+      });
+      return answer.status === 201 ? answer : undefined;
+    }, 120_000); // prettier-ignore
+    expect(paid.status).toBe(201);
+    expect((await call('GET', '/v1/me/balance', { token: payee })).body.balance).toBe('250');
+  });
+
+  it('applies a helm upgrade with a changed value, and helm uninstall leaves only what the chart keeps', async () => {
+    const upgrade = await cluster.helm(
+      'upgrade', RELEASE, chart, '-n', NS, '--reuse-values', '--set', 'api.replicas=2',
+    ); // prettier-ignore
+    expect(upgrade.code, upgrade.output).toBe(0);
+    await cluster.kubectlOk('-n', NS, 'rollout', 'status', `deploy/${RELEASE}-api`, '--timeout=300s');
+    expect(
+      await cluster.kubectlOk(
+        '-n',
+        NS,
+        'get',
+        `deploy/${RELEASE}-api`,
+        '-o',
+        'jsonpath={.status.readyReplicas}',
+      ),
+    ).toBe('2');
+
+    api.stop();
+    const uninstall = await cluster.helm('uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '5m');
+    expect(uninstall.code, uninstall.output).toBe(0);
+    const left = await until('the release is gone', async () => {
+      const out = await cluster.kubectlOk('-n', NS, 'get', `pods,deploy,sts,svc,cm,secret,pvc,lease,${FABRIC_KINDS}`, '-o', 'name');
+      const names = out.trim().split('\n').filter((name) => name && !name.endsWith('/kube-root-ca.crt'));
+      return names.some((name) => name.startsWith('pod/')) ? undefined : names;
+    }, 300_000); // prettier-ignore
+    console.log(`[cluster] left after helm uninstall: ${left.join(', ')}`);
+    // Kept on purpose (docs/kubernetes.md): the API's admin token and vault keyring
+    // (helm.sh/resource-policy: keep), and the outer DB's volume (a StatefulSet's claims
+    // outlive it).
+    expect(left.sort()).toEqual(
+      [
+        `secret/${RELEASE}-api-admin`,
+        `secret/${RELEASE}-api-vault`,
+        `persistentvolumeclaim/data-${RELEASE}-mongodb-0`,
+      ].sort(),
+    );
   });
 });

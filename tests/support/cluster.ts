@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { down, layout, leftovers, up, type Layout } from '@fabric-wallet/cluster';
 import { repoRoot, toolBin } from '@fabric-wallet/operator/tools';
@@ -19,6 +19,12 @@ export interface TestCluster {
   readonly helm: (...args: string[]) => Promise<{ code: number; output: string }>;
   /** `kubectl port-forward` to 127.0.0.1:<random>; resolves with its base URL. */
   readonly portForward: (namespace: string, target: string, port: number) => Promise<PortForward>;
+  /**
+   * SIGKILLs, from the host, the processes of one pod whose command line contains `match`:
+   * a crash, not a deletion (a deleted pod gets SIGTERM and may hand over cleanly). Resolves
+   * with how many it killed.
+   */
+  readonly killInPod: (namespace: string, pod: string, match: string) => Promise<number>;
   /** Stops the cluster; resolves with what was left behind (nothing, when all is well). */
   readonly stop: () => Promise<string[]>;
 }
@@ -100,6 +106,24 @@ export async function startTestCluster(): Promise<TestCluster> {
         reject(new Error(`port-forward ${target} exited: ${output}`));
       });
     });
+  const killInPod = async (namespace: string, pod: string, match: string) => {
+    const uid = (
+      await kubectlOk('-n', namespace, 'get', 'pod', pod, '-o', 'jsonpath={.metadata.uid}')
+    ).trim();
+    if (!uid) throw new Error(`pod ${namespace}/${pod} has no uid`);
+    let killed = 0;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const cgroup = await readFile(`/proc/${entry}/cgroup`, 'utf8').catch(() => '');
+      // cgroupfs names a pod's cgroup pod<uid> (dashes kept on cgroup v1).
+      if (!cgroup.includes(`pod${uid}`)) continue;
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+      if (!cmdline.replaceAll('\0', ' ').includes(match)) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      killed++;
+    }
+    return killed;
+  };
   return {
     layout: paths,
     images,
@@ -107,8 +131,12 @@ export async function startTestCluster(): Promise<TestCluster> {
     kubectlOk,
     helm,
     portForward,
+    killInPod,
     stop: async () => {
       for (const child of forwards) child.kill();
+      // For a look after a failure: FABRIC_WALLET_KEEP_CLUSTER=1 leaves it up (npm run cluster --
+      // down with FABRIC_WALLET_CLUSTER_DIR=.data/cluster-e2e stops it).
+      if (process.env.FABRIC_WALLET_KEEP_CLUSTER === '1') return [];
       await down(root, log);
       return leftovers(root);
     },

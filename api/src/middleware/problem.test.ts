@@ -30,6 +30,14 @@ describe('onError', () => {
       }),
     ],
     [
+      'DocumentDB unable to reach its own PostgreSQL (libpq)',
+      new MongoServerError({
+        message:
+          'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\nconnection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused',
+        code: 1,
+      }),
+    ],
+    [
       'PostgreSQL starting up',
       new MongoServerError({
         message: 'FATAL: the database system is starting up (SQLSTATE 57P03)',

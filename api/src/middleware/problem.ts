@@ -40,13 +40,14 @@ function outerDbUnreachable(error: Error): boolean {
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError ||
     // FerretDB up but its PostgreSQL down or recovering (a server error with the backend's
-    // words), or a bulk write cut by a closed connection: seen by the fault suite.
+    // words: FerretDB's, or libpq's when DocumentDB cannot reach its own server, seen on the
+    // cluster), or a bulk write cut by a closed connection: seen by the fault suite.
     (error instanceof MongoError && BACKEND_DOWN.test(error.message))
   );
 }
 
 const BACKEND_DOWN =
-  /failed to connect to|the database system is (starting up|shutting down|in recovery mode)|not yet accepting connections|terminating connection due to|connection .* closed|connection pool .* was cleared/i;
+  /failed to connect to|connection to server at .* failed|the database system is (starting up|shutting down|in recovery mode)|not yet accepting connections|terminating connection due to|connection .* closed|connection pool .* was cleared/i;
 
 /** The one place errors become responses: known ones keep their status; anything else is a logged 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {

@@ -7,8 +7,10 @@
 #   ferretdb-entrypoint <command> [args]    runs the command instead (`ferretdb --version`, `bash`)
 #
 # Data lives under the MongoDB image's volume path, /data/db: PostgreSQL's cluster in pg/
-# (initialised on first start) and FerretDB's state in ferretdb/. PostgreSQL listens on a Unix
-# socket only, in a private directory; FerretDB listens on <bind>:<port> (0.0.0.0:27017
+# (initialised on first start) and FerretDB's state in ferretdb/. PostgreSQL listens on
+# 127.0.0.1:5432 (the pod's own loopback), as the local runtime does: DocumentDB connects to
+# it over TCP for some writes (with a Unix socket only, logins failed with "connection to
+# server at localhost port 5432 failed", seen on the cluster); FerretDB listens on <bind>:<port> (0.0.0.0:27017
 # unless --bind_ip / --port say otherwise), telemetry off, no authentication (like the mongo
 # image without a root user). mongod options understood: --bind_ip_all, --bind_ip <addr>[,...]
 # (the first address), --port <n>, --dbpath <dir>; any other is reported and ignored.
@@ -82,13 +84,13 @@ if [[ ! -s $pgdata/PG_VERSION ]]; then
     --locale=C.UTF-8 --no-instructions >/dev/null
 fi
 mkdir -p "$state"
-socket_dir=$(mktemp -d /tmp/postgresql.XXXXXX)
 
-# The local runtime's settings (outer-db.ts, postgresSettings), given at every start, with a
-# Unix socket instead of a loopback port. The image test checks the two stay the same.
+# The local runtime's settings (outer-db.ts, postgresSettings), given at every start, on the
+# default port. The image test checks the two stay the same.
 settings=(
-  listen_addresses=
-  "unix_socket_directories=$socket_dir"
+  port=5432
+  listen_addresses=127.0.0.1
+  unix_socket_directories=
   shared_preload_libraries=pg_cron,pg_documentdb_core,pg_documentdb
   cron.database_name=postgres
   documentdb.enableLetAndCollationForQueryMatch=on
@@ -121,11 +123,10 @@ stop_all() {
     kill -INT "$postgres" 2>/dev/null || true
     wait "$postgres" 2>/dev/null || true
   fi
-  rm -rf "$socket_dir"
 }
 trap 'log "stopping FerretDB and PostgreSQL"; stop_all; exit 0' TERM INT
 
-psql=("$pg_bin/psql" --no-psqlrc --quiet --host="$socket_dir" --username=postgres --dbname=postgres --set=ON_ERROR_STOP=1)
+psql=("$pg_bin/psql" --no-psqlrc --quiet --host=127.0.0.1 --port=5432 --username=postgres --dbname=postgres --set=ON_ERROR_STOP=1)
 # PostgreSQL accepts connections a moment before it serves them ("starting up"); the
 # extension is created at every start, as the local runtime does (idempotent).
 deadline=$((SECONDS + 120))
@@ -139,7 +140,7 @@ until error=$("${psql[@]}" --command='CREATE EXTENSION IF NOT EXISTS documentdb 
 done
 
 /usr/local/bin/ferretdb \
-  "--postgresql-url=postgres://postgres@/postgres?host=$socket_dir" \
+  "--postgresql-url=postgres://postgres@127.0.0.1:5432/postgres" \
   "--listen-addr=$bind:$port" \
   --telemetry=disable \
   --debug-addr=- \
