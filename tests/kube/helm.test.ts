@@ -49,6 +49,7 @@ describe('Helm chart helm/fabric-wallet', () => {
     [],
     ['-f', join(chart, 'ci', 'full-values.yaml')],
     ['-f', join(chart, 'ci', 'external-mongodb-values.yaml')],
+    ['-f', join(chart, 'ci', 'cluster-values.yaml')],
   ])('passes helm lint --strict (values %j)', async (...values) => {
     const { code, output } = await helm('lint', '--strict', chart, ...values);
 
