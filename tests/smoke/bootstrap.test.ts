@@ -148,7 +148,7 @@ describe('the tool bootstrap', () => {
 
     expect(code).toBe(1);
     expect(output).toContain(
-      "unknown tool 'kafka' (known: fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema)",
+      "unknown tool 'kafka' (known: fabric fabric-ca ferretdb ferretdb-v1 etcd kubernetes helm skaffold-schema containerd runc cni-plugins coredns crane)",
     );
   });
 });
