@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { toolBin } from '@fabric-wallet/operator/tools';
+import { cgroupDirs } from './cgroups.js';
 import { containerdSocket, SANDBOX_IMAGE } from './components.js';
 import { layout as layoutOf, NODE, type ClusterState, type Layout } from './layout.js';
 import { ensurePki, kubeconfig } from './pki.js';
@@ -163,19 +164,15 @@ export async function up(root: string, say: Say): Promise<ClusterState> {
   return state;
 }
 
-/** cgroup directories the kubelet made (cgroupfs driver, cgroup v1): removed deepest first. */
-async function removeCgroups(): Promise<string[]> {
+/** This cluster's cgroup root in every hierarchy, removed deepest first (pods' cgroups inside). */
+async function removeCgroups(layout: Layout): Promise<string[]> {
   const left: string[] = [];
-  const base = '/sys/fs/cgroup';
   const remove = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => []))
       if (entry.isDirectory()) await remove(join(dir, entry.name));
     await rmdir(dir).catch(() => left.push(dir));
   };
-  for (const controller of await readdir(base).catch(() => [] as string[])) {
-    const dir = join(base, controller, 'kubepods');
-    if (existsSync(dir)) await remove(dir);
-  }
+  for (const dir of await cgroupDirs(layout)) if (existsSync(dir)) await remove(dir);
   return left;
 }
 
@@ -192,9 +189,7 @@ export async function leftovers(root: string): Promise<string[]> {
   const mounts = await readFile('/proc/self/mountinfo', 'utf8');
   for (const line of mounts.split('\n'))
     if (line.includes(layout.root) || line.includes('fabric-wallet-run')) found.push(`mount: ${line}`);
-  for (const controller of await readdir('/sys/fs/cgroup').catch(() => [] as string[]))
-    if (existsSync(join('/sys/fs/cgroup', controller, 'kubepods')))
-      found.push(`cgroup: ${controller}/kubepods`);
+  for (const dir of await cgroupDirs(layout)) if (existsSync(dir)) found.push(`cgroup: ${dir}`);
   const links = await exec('ip', ['-o', 'link', 'show']).then(
     (r) => r.stdout,
     () => '',
@@ -223,7 +218,7 @@ export async function down(root: string, say: Say): Promise<string[]> {
   // Processes of the namespace end with its PID 1; give the kernel a moment to reap them.
   for (let i = 0; i < 40 && (await leftovers(root)).some((item) => item.startsWith('process')); i++)
     await sleep(250);
-  const cgroupsLeft = await removeCgroups();
+  const cgroupsLeft = await removeCgroups(layout);
   for (const dir of cgroupsLeft) say(`cgroup not removed: ${dir}`);
   // The images stay for the next `up`, the logs (pods' too) for a look after a failure.
   for (const name of ['etcd', 'containerd', 'kubelet', 'cni', 'volumes', 'run', 'pki', 'config'])

@@ -238,6 +238,8 @@ function kubeletConfig(layout: Layout, pki: Pki, socket: string) {
     failCgroupV1: false,
     failSwapOn: false,
     cgroupDriver: 'cgroupfs',
+    // Pods under this cluster's own root (cgroups.ts), not the machine-wide /kubepods.
+    cgroupRoot: `/${layout.cgroup}`,
     containerRuntimeEndpoint: `unix://${socket}`,
     address: NODE.ip,
     port: NODE.kubeletPort,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
 /**
@@ -43,6 +44,11 @@ export interface Layout {
   readonly run: string;
   readonly kubeconfig: string;
   readonly state: string;
+  /**
+   * The kubelet's cgroup root, one per data directory (/sys/fs/cgroup/<controller>/<name>):
+   * two clusters on one machine never share, clean up or kill each other's pod cgroups.
+   */
+  readonly cgroup: string;
 }
 
 export function layout(root: string): Layout {
@@ -60,6 +66,7 @@ export function layout(root: string): Layout {
     run: join(dir, 'run'),
     kubeconfig: join(dir, 'kubeconfig'),
     state: join(dir, 'state.json'),
+    cgroup: `fabric-wallet-${createHash('sha256').update(dir).digest('hex').slice(0, 10)}`,
   };
 }
 

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { toolBin } from '@fabric-wallet/operator/tools';
 import { addons } from './addons.js';
+import { createCgroupRoot } from './cgroups.js';
 import { components, containerdSocket } from './components.js';
 import { layout as layoutOf, NODE, type Layout } from './layout.js';
 import { ensurePki, kubeconfig, type Pki } from './pki.js';
@@ -129,6 +130,7 @@ async function main(root: string): Promise<void> {
   await rm(readyFile, { force: true });
   await prepareNamespace(layout);
   const pki = await ensurePki(layout);
+  await createCgroupRoot(layout);
   const supervisor = new Supervisor(layout.logs, say, apiHealth(pki));
   // What runs in this process besides the supervised programs, once started.
   const own: { provisioner?: HostPathProvisioner; socketServer?: Server; stopping?: boolean } = {};
