@@ -94,6 +94,11 @@ describe('the Helm chart on a single-node cluster', () => {
     return Number(match[1]);
   }
 
+  /** The name of the pod (of a Fabric node's Deployment) now running `instance`, or ''. */
+  const podOf = async (instance: string) =>
+    (await cluster.kubectlOk('-n', NS, 'get', 'pod', '-l', `app.kubernetes.io/instance=${instance}`, '-o',
+      'jsonpath={.items[0].metadata.name}')).trim(); // prettier-ignore
+
   /** Pods whose peer CLI has its org admin's MSP in /tmp/admin-msp (by pod name). */
   const adminReady = new Set<string>();
 
@@ -103,18 +108,7 @@ describe('the Helm chart on a single-node cluster', () => {
    * from the operator's Secret, copied with `kubectl cp` (no key on a command line).
    */
   async function peerCliAsAdmin(peer: string, ...command: string[]): Promise<string> {
-    const pod = (
-      await cluster.kubectlOk(
-        '-n',
-        NS,
-        'get',
-        'pod',
-        '-l',
-        `app.kubernetes.io/instance=${peer}`,
-        '-o',
-        'jsonpath={.items[0].metadata.name}',
-      )
-    ).trim();
+    const pod = await podOf(peer);
     if (!adminReady.has(pod)) {
       const ca = peer.startsWith('cinema') ? 'cinema-ca' : 'wallet-ca';
       const secret = JSON.parse(
@@ -431,23 +425,12 @@ describe('the Helm chart on a single-node cluster', () => {
     const clients = payers.map(client);
     await until('some payments made', () => Promise.resolve(keys.length >= 5 ? true : undefined), 120_000);
 
-    const pod = (
-      await cluster.kubectlOk(
-        '-n',
-        NS,
-        'get',
-        'pod',
-        '-l',
-        'app.kubernetes.io/instance=wallet-1',
-        '-o',
-        'name',
-      )
-    ).trim();
+    const pod = await podOf('wallet-1');
     const deleted = Date.now();
-    await cluster.kubectlOk('-n', NS, 'delete', pod, '--wait=false');
+    await cluster.kubectlOk('-n', NS, 'delete', 'pod', pod, '--wait=false');
     const madeBefore = keys.length;
     await until('a new wallet-1 pod', async () => {
-      const now = (await cluster.kubectlOk('-n', NS, 'get', 'pod', '-l', 'app.kubernetes.io/instance=wallet-1', '-o', 'name')).trim();
+      const now = await podOf('wallet-1');
       return now && now !== pod ? now : undefined;
     }, 120_000); // prettier-ignore
     await cluster.kubectlOk('-n', NS, 'rollout', 'status', 'deploy/wallet-1', '--timeout=300s');
