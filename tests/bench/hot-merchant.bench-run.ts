@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readSigningIdentity } from '@fabric-wallet/operator/fabric';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenClient } from '../support/token-client.js';
+import type { TokenClient } from '../support/token-client.js';
 import {
   answerKind,
   BenchSystem,
@@ -57,18 +54,7 @@ describe('hot merchant: many payers pay one merchant, UTXO vs account model', ()
     system = await BenchSystem.start('bench-hot-merchant', progress, {
       WALLET_BENCH_CONTRACTS: 'account-model',
     });
-    const ports = JSON.parse(await readFile(join(system.data, 'ports.json'), 'utf8')) as Record<
-      string,
-      number
-    >;
-    const org = join(system.data, 'orgs', 'WalletOrg');
-    gateway = new TokenClient(
-      {
-        address: `127.0.0.1:${String(ports['wallet-peer-0'])}`,
-        tlsRootCert: await readFile(join(org, 'tlsca', 'ca-cert.pem'), 'utf8'),
-      },
-      await readSigningIdentity(join(org, 'users', 'api-registrar', 'msp'), 'WalletOrgMSP'),
-    );
+    gateway = await system.gateway('api-registrar');
   });
 
   afterAll(async () => {

@@ -5,8 +5,10 @@ import { join, resolve } from 'node:path';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { MongoClient } from 'mongodb';
 import { expect } from 'vitest';
+import { readSigningIdentity } from '@fabric-wallet/operator/fabric';
 import { startLauncher, type Launcher } from '../support/launcher.js';
 import { tempDir, type TempDir } from '../support/temp.js';
+import { TokenClient } from '../support/token-client.js';
 
 /**
  * What the system benchmarks (throughput, cinema rush) share: the whole system as `npm start`
@@ -229,6 +231,22 @@ export class BenchSystem {
     }
   }
 
+  /**
+   * The token chaincode straight through the wallet org's first peer (no API, no outer DB), as
+   * one of the identities the system enrolled for the wallet org (`api-registrar`, `issuer`).
+   */
+  async gateway(user: string): Promise<TokenClient> {
+    const ports = JSON.parse(await readFile(join(this.data, 'ports.json'), 'utf8')) as Record<string, number>;
+    const org = join(this.data, 'orgs', 'WalletOrg');
+    return new TokenClient(
+      {
+        address: `127.0.0.1:${String(ports['wallet-0'])}`,
+        tlsRootCert: await readFile(join(org, 'tlsca', 'ca-cert.pem'), 'utf8'),
+      },
+      await readSigningIdentity(join(org, 'users', user, 'msp'), 'WalletOrgMSP'),
+    );
+  }
+
   /** CPU seconds used so far by each component of the system. */
   cpu(): Promise<Record<string, number>> {
     return cpuByComponent(this.launcher.child.pid ?? 0, join(this.data, 'run'));
@@ -374,7 +392,7 @@ export async function fabricMetrics(dataDir: string): Promise<FabricMetrics> {
   for (const [name, port] of Object.entries(ports)) {
     if (!name.endsWith('-operations')) continue;
     const node = name.slice(0, -'-operations'.length);
-    const kind = /-peer-\d+$/.test(node) ? 'peer' : /^orderer-\d+$/.test(node) ? 'orderer' : undefined;
+    const kind = /^orderer-\d+$/.test(node) ? 'orderer' : /^[a-z0-9-]+-\d+$/.test(node) ? 'peer' : undefined;
     if (!kind) continue;
     const text = await fetch(`http://127.0.0.1:${String(port)}/metrics`)
       .then((response) => response.text())

@@ -1,4 +1,6 @@
+import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeldCoin } from '../support/token-client.js';
 import {
   answerKind,
   BenchSystem,
@@ -20,8 +22,13 @@ import {
  * process used during the measured window (from /proc). Figures go to
  * bench-results/throughput.json; docs/performance.md explains them.
  *
+ * And, on the same system, one payment at a time straight through the gateway (no API, no
+ * outer DB): the submit-to-commit time of one signed transfer, most of it the orderer's batch
+ * timeout; figures in bench-results/throughput-sequential.json.
+ *
  * Knobs: BENCH_THROUGHPUT_CLIENTS (64), BENCH_THROUGHPUT_SECONDS (60),
- * BENCH_THROUGHPUT_WARMUP_SECONDS (10), BENCH_THROUGHPUT_USERS (2 x clients).
+ * BENCH_THROUGHPUT_WARMUP_SECONDS (10), BENCH_THROUGHPUT_USERS (2 x clients),
+ * BENCH_THROUGHPUT_SEQUENTIAL (transfers one after another, 50).
  */
 const env = process.env;
 const CLIENTS = Number(env.BENCH_THROUGHPUT_CLIENTS ?? 64);
@@ -29,6 +36,7 @@ const SECONDS = Number(env.BENCH_THROUGHPUT_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(env.BENCH_THROUGHPUT_WARMUP_SECONDS ?? 10);
 const USERS = Math.max(CLIENTS + 1, Number(env.BENCH_THROUGHPUT_USERS ?? 2 * CLIENTS));
 const FUNDS = 1_000_000n;
+const SEQUENTIAL = Number(env.BENCH_THROUGHPUT_SEQUENTIAL ?? 50);
 
 const progress = (line: string) => process.stdout.write(`[throughput bench] ${line}\n`);
 
@@ -41,6 +49,41 @@ describe('throughput: closed-loop payers through the HTTP API of the whole syste
 
   afterAll(async () => {
     await system.stop('throughput');
+  });
+
+  it(`one client pays ${String(SEQUENTIAL)} times in a row straight through the gateway; the last coin holds what was minted`, async () => {
+    const gateway = await system.gateway('issuer');
+    try {
+      let coin = (await gateway.mint(`bench-sequential-${Date.now().toString(36)}`, 1000n))[0] as HeldCoin;
+      const ms: number[] = [];
+
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        const start = performance.now();
+        const { coins } = await gateway.transfer(
+          [coin],
+          [{ key: generateAddressKey(), amount: coin.amount }],
+        );
+        ms.push(performance.now() - start);
+        coin = coins[0] as HeldCoin;
+      }
+
+      const seconds = ms.reduce((sum, each) => sum + each, 0) / 1000;
+      const figures = {
+        measuredAt: new Date().toISOString(),
+        machine: machine(),
+        settings: { transfers: SEQUENTIAL },
+        transfersPerSecond: Number((SEQUENTIAL / seconds).toFixed(2)),
+        meanMs: Number(((1000 * seconds) / SEQUENTIAL).toFixed(1)),
+        latencyMs: latencies(ms),
+      };
+      await writeFigures('throughput-sequential', figures);
+      progress(`sequential figures: ${JSON.stringify(figures)}`);
+      expect(await gateway.unspent(coin.key.address)).toEqual([
+        { txId: coin.txId, index: 0, owner: coin.key.address, amount: '1000' },
+      ]);
+    } finally {
+      gateway.close();
+    }
   });
 
   it(`${String(CLIENTS)} clients pay for ${String(SECONDS)} s; every 201 is on the ledger and in the outer DB, supply unchanged`, async () => {
