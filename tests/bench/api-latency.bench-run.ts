@@ -68,11 +68,7 @@ describe('read latency: outer DB versus ledger', () => {
     const get = (path: string) => async () => {
       await api.call('GET', path, auth);
     };
-    const evaluate =
-      (fn: string, ...args: string[]) =>
-      async () => {
-        await api.ledger.evaluate(api.config.fabric.registrar, fn, args);
-      };
+    const chaincode = api.ledger.as(api.config.fabric.registrar);
     const results = {
       tokens: {
         outerDb: summary(await measure(get('/v1/me/tokens'))),
@@ -83,7 +79,7 @@ describe('read latency: outer DB versus ledger', () => {
         // Without the outer DB a page of bills means reading each of its transactions from the ledger.
         ledger: summary(
           await measure(async () => {
-            await Promise.all(billsPage.map((bill) => evaluate('GetTx', bill.txId)()));
+            await Promise.all(billsPage.map((bill) => chaincode.getTx(bill.txId)));
           }),
         ),
       },

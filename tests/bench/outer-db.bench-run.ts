@@ -618,40 +618,34 @@ describe('outer DB at 1k, 10k and 100k users, against the ledger', () => {
         const txIds = bills.map((bill) => bill.txId);
         const user = await api.db.collections.users.findOne({ username: 'bench-payer' });
         if (!user) throw new Error('bench-payer is missing');
-        const reader = api.config.fabric.registrar;
+        const chaincode = api.ledger.as(api.config.fabric.registrar);
         const random = seeded(7);
         const anyTx = () => txIds[Math.floor(random() * txIds.length)] ?? '';
-        const unspent = (await api.ledger.evaluate(reader, 'ListUnspent', [
-          user.receiveAddress,
-          '100',
-          '',
-        ])) as {
-          items: unknown[];
-        };
+        const unspent = await chaincode.listUnspent(user.receiveAddress, 100, '');
         expect(unspent.items.length).toBeGreaterThan(0);
 
         log('timing ListUnspent, GetTx, 20 GetTx, GetScreening');
         ledger = {
           balance: summary(
             await timed(LEDGER_CALLS, async () => {
-              await api.ledger.evaluate(reader, 'ListUnspent', [user.receiveAddress, '100', '']);
+              await chaincode.listUnspent(user.receiveAddress, 100, '');
             }),
           ),
           traceStep: summary(
             await timed(LEDGER_CALLS, async () => {
-              await api.ledger.evaluate(reader, 'GetTx', [anyTx()]);
+              await chaincode.getTx(anyTx());
             }),
           ),
           // Without the outer DB, a page of bills is the page's transactions read one by one
           // (here all 20 at once, the ledger's best case).
           billsPage: summary(
             await timed(LEDGER_CALLS, async () => {
-              await Promise.all(txIds.map((txId) => api.ledger.evaluate(reader, 'GetTx', [txId])));
+              await Promise.all(txIds.map((txId) => chaincode.getTx(txId)));
             }),
           ),
           screening: summary(
             await timed(LEDGER_CALLS, async () => {
-              await api.ledger.evaluate(reader, 'GetScreening', [screeningId], 'cinema');
+              await chaincode.getScreening(screeningId);
             }),
           ),
         };

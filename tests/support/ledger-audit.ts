@@ -1,6 +1,7 @@
-import { EventName, type TxRecord } from '@fabric-wallet/ccaas';
+import { chaincodeClient, decodeEvent, EventName, type TxRecord } from '@fabric-wallet/ccaas/protocol';
 import type { GatewayConnection } from '@fabric-wallet/operator/fabric';
 import type { Db } from 'mongodb';
+import { gatewayTransport } from './token-client.js';
 
 /**
  * The ledger as the ground truth of an audit: every token transaction read back from the
@@ -14,9 +15,6 @@ export interface LedgerTx {
   readonly event: string;
   readonly record: TxRecord;
 }
-
-const decoder = new TextDecoder();
-const PAYMENT_EVENTS: readonly string[] = [EventName.Minted, EventName.Transferred, EventName.TicketsBought];
 
 /**
  * Every payment and mint on the channel, in block order, from block 0 through the block
@@ -39,10 +37,17 @@ export async function ledgerHistory(
   const history: LedgerTx[] = [];
   try {
     for await (const event of events) {
-      if (PAYMENT_EVENTS.includes(event.eventName)) {
-        const { tx } = JSON.parse(decoder.decode(event.payload)) as { tx: TxRecord };
-        history.push({ blockNumber: Number(event.blockNumber), event: event.eventName, record: tx });
-      }
+      const decoded = decodeEvent(event.eventName, event.payload);
+      if (
+        decoded?.name === EventName.Minted ||
+        decoded?.name === EventName.Transferred ||
+        decoded?.name === EventName.TicketsBought
+      )
+        history.push({
+          blockNumber: Number(event.blockNumber),
+          event: decoded.name,
+          record: decoded.payload.tx,
+        });
       if (event.transactionId === lastTxId) return history;
     }
   } catch (error) {
@@ -190,9 +195,7 @@ export async function unspentMissingFromState(
   totals: LedgerTotals,
   options: { readonly channel?: string; readonly chaincode?: string } = {},
 ): Promise<string[]> {
-  const contract = connection.gateway
-    .getNetwork(options.channel ?? 'payments')
-    .getContract(options.chaincode ?? 'token');
+  const chaincode = chaincodeClient(gatewayTransport(connection, options.channel, options.chaincode));
   const unspent = [...totals.coins].filter(([, coin]) => coin.spentBy === null).map(([outpoint]) => outpoint);
   const missing: string[] = [];
   for (let i = 0; i < unspent.length; i += 16) {
@@ -200,7 +203,7 @@ export async function unspentMissingFromState(
       unspent.slice(i, i + 16).map(async (outpoint) => {
         const [txId = '', index = ''] = outpoint.split(':');
         try {
-          await contract.evaluateTransaction('GetUtxo', txId, index);
+          await chaincode.getUtxo({ txId, index: Number(index) });
         } catch {
           missing.push(outpoint);
         }

@@ -1,11 +1,15 @@
-import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
 import {
+  chaincodeClient,
   generateAddressKey,
   signTransferBody,
   sortOutpoints,
   type AddressKey,
+  type ChaincodeClient,
   type Outpoint,
+  type ChaincodeTransport,
   type TransferBody,
+  type TxRecord,
+  type Utxo,
 } from '@fabric-wallet/ccaas/protocol';
 import {
   connectGateway,
@@ -23,42 +27,72 @@ export interface HeldCoin extends Outpoint {
 
 const decoder = new TextDecoder();
 
-/** The token chaincode through a real peer gateway, as one Fabric identity. */
+/**
+ * The protocol's transport over a gateway connection: a submit waits for the commit; a
+ * failure's message carries the peers' details (the chaincode's reason).
+ */
+export function gatewayTransport(
+  connection: GatewayConnection,
+  channel = 'payments',
+  chaincodeName = 'token',
+): ChaincodeTransport {
+  return async (call) => {
+    const contract = connection.gateway.getNetwork(channel).getContract(chaincodeName, call.contract);
+    try {
+      return call.mode === 'submit'
+        ? await contract.submitTransaction(call.name, ...call.args)
+        : await contract.evaluateTransaction(call.name, ...call.args);
+    } catch (error) {
+      throw new Error(errorText(error), { cause: error });
+    }
+  };
+}
+
+/**
+ * The chaincode through a real peer gateway, as one Fabric identity: `chaincode` is the typed
+ * client of the protocol; `submit` and `evaluate` call functions outside it by name (the
+ * benchmark's account-model contract).
+ */
 export class TokenClient {
   private readonly connection: GatewayConnection;
+  /** The protocol's typed client over this gateway; a failure's message carries the peers' details. */
+  readonly chaincode: ChaincodeClient;
 
   constructor(
     endpoint: PeerEndpoint,
     identity: SigningIdentity,
     readonly channel = 'payments',
-    readonly chaincode = 'token',
+    readonly chaincodeName = 'token',
   ) {
     this.connection = connectGateway(endpoint, identity);
+    this.chaincode = chaincodeClient(gatewayTransport(this.connection, channel, chaincodeName));
   }
 
   close(): void {
     this.connection.close();
   }
 
-  private contract() {
-    return this.connection.gateway.getNetwork(this.channel).getContract(this.chaincode);
-  }
-
-  /** Submits and waits for commit; a failure's message carries the peers' details (the chaincode's reason). */
-  async submit(name: string, ...args: string[]): Promise<unknown> {
+  private async raw(mode: 'submit' | 'evaluate', name: string, args: string[]): Promise<unknown> {
+    const contract = this.connection.gateway.getNetwork(this.channel).getContract(this.chaincodeName);
     try {
-      return JSON.parse(decoder.decode(await this.contract().submitTransaction(name, ...args))) as unknown;
+      const bytes =
+        mode === 'submit'
+          ? await contract.submitTransaction(name, ...args)
+          : await contract.evaluateTransaction(name, ...args);
+      return JSON.parse(decoder.decode(bytes)) as unknown;
     } catch (error) {
       throw new Error(errorText(error), { cause: error });
     }
   }
 
-  async evaluate(name: string, ...args: string[]): Promise<unknown> {
-    try {
-      return JSON.parse(decoder.decode(await this.contract().evaluateTransaction(name, ...args))) as unknown;
-    } catch (error) {
-      throw new Error(errorText(error), { cause: error });
-    }
+  /** Submits `name` and waits for commit; its result as JSON, unchecked. */
+  submit(name: string, ...args: string[]): Promise<unknown> {
+    return this.raw('submit', name, args);
+  }
+
+  /** Evaluates `name`; its result as JSON, unchecked. */
+  evaluate(name: string, ...args: string[]): Promise<unknown> {
+    return this.raw('evaluate', name, args);
   }
 
   /** Mints `amounts` to fresh keys for order `orderId` (the caller must be an issuer). */
@@ -68,7 +102,7 @@ export class TokenClient {
       address: keys[i]?.address ?? '',
       amount: amount.toString(),
     }));
-    const record = (await this.submit('Recharge', orderId, JSON.stringify(outputs))) as TxRecord;
+    const record = await this.chaincode.recharge(orderId, outputs);
     return amounts.map((amount, index) => ({
       txId: record.txId,
       index,
@@ -82,7 +116,7 @@ export class TokenClient {
     return {
       version: 1,
       channel: this.channel,
-      chaincode: this.chaincode,
+      chaincode: this.chaincodeName,
       inputs: sortOutpoints(coins.map(({ txId, index }) => ({ txId, index }))),
       outputs: outputs.map((output) => ({ address: output.address, amount: output.amount.toString() })),
       memoHash: '',
@@ -100,11 +134,7 @@ export class TokenClient {
       outputs.map((output) => ({ address: output.key.address, amount: output.amount })),
     );
     const keys = [...new Map(coins.map((coin) => [coin.key.address, coin.key])).values()];
-    const record = (await this.submit(
-      'Transfer',
-      JSON.stringify(body),
-      JSON.stringify(signTransferBody(body, keys)),
-    )) as TxRecord;
+    const record = await this.chaincode.transfer(body, signTransferBody(body, keys));
     return {
       record,
       coins: outputs.map((output, index) => ({
@@ -117,17 +147,7 @@ export class TokenClient {
   }
 
   /** Every unspent output of `address`, reading all pages. */
-  async unspent(address: string): Promise<Utxo[]> {
-    const items: Utxo[] = [];
-    let bookmark = '';
-    do {
-      const page = (await this.evaluate('ListUnspent', address, '100', bookmark)) as {
-        items: Utxo[];
-        bookmark: string;
-      };
-      items.push(...page.items);
-      bookmark = page.bookmark;
-    } while (bookmark !== '');
-    return items;
+  unspent(address: string): Promise<Utxo[]> {
+    return this.chaincode.unspent(address);
   }
 }

@@ -12,12 +12,21 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
-import type { TxRecord } from '@fabric-wallet/ccaas';
+import {
+  chaincodeClient,
+  type ChaincodeClient,
+  type TransactionCall,
+  type TxRecord,
+} from '@fabric-wallet/ccaas/protocol';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
 import { CallLimiter } from '../concurrency/call-limiter.js';
 
-const decoder = new TextDecoder();
+/** What services need of the ledger: the chaincode's transactions, run as an identity. */
+export interface ChaincodeAccess {
+  /** The chaincode as `identity` (a user's own, or the API's issuer or reader). */
+  as(identity: PemIdentity): ChaincodeClient;
+}
 
 /**
  * The token chaincode through the wallet org's gateway peer. One gRPC connection is shared;
@@ -25,7 +34,7 @@ const decoder = new TextDecoder();
  * them; or the API's issuer). Chaincode rejections become 4xx ApiErrors; anything else
  * (peer down, timeout) a 503, never a 500.
  */
-export class Ledger {
+export class Ledger implements ChaincodeAccess {
   private readonly client: grpc.Client;
   /**
    * At most 256 gateway calls at once. A peer refuses calls beyond its own limit
@@ -66,44 +75,37 @@ export class Ledger {
     });
   }
 
-  /** Submits `contract:fn(args)` as `identity` and waits for the commit; returns the parsed result. */
+  /**
+   * The chaincode as `identity`: typed transactions, results checked by the protocol's
+   * schemas. A submit returns once committed (see submitAndWait).
+   */
+  as(identity: PemIdentity): ChaincodeClient {
+    return chaincodeClient((call) => this.send(identity, call));
+  }
+
   /** The record of a committed transaction, or undefined when the ledger has none by that id. */
   async committedTx(reader: PemIdentity, txId: string): Promise<TxRecord | undefined> {
     try {
-      return (await this.evaluate(reader, 'GetTx', [txId])) as TxRecord;
+      return await this.as(reader).getTx(txId);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
     }
   }
 
-  submit(identity: PemIdentity, fn: string, args: readonly string[], contract?: string): Promise<unknown> {
-    return this.call('submit', identity, fn, args, contract);
-  }
-
-  /** Evaluates a query as `identity` (no transaction). */
-  evaluate(identity: PemIdentity, fn: string, args: readonly string[], contract?: string): Promise<unknown> {
-    return this.call('evaluate', identity, fn, args, contract);
-  }
-
-  private async call(
-    mode: 'submit' | 'evaluate',
-    identity: PemIdentity,
-    fn: string,
-    args: readonly string[],
-    contract?: string,
-  ): Promise<unknown> {
+  /** Sends one call as `identity` and returns the result's bytes; failures become ApiErrors. */
+  private async send(identity: PemIdentity, call: TransactionCall): Promise<Uint8Array> {
     const release = await this.calls.acquire();
     const gateway = this.gateway(identity);
     try {
-      const target = gateway.getNetwork(this.config.channel).getContract(this.config.chaincode, contract);
-      const bytes =
-        mode === 'submit'
-          ? await submitAndWait(target, fn, args)
-          : await target.evaluateTransaction(fn, ...args);
-      return JSON.parse(decoder.decode(bytes)) as unknown;
+      const target = gateway
+        .getNetwork(this.config.channel)
+        .getContract(this.config.chaincode, call.contract);
+      return call.mode === 'submit'
+        ? await submitAndWait(target, call.name, call.args)
+        : await target.evaluateTransaction(call.name, ...call.args);
     } catch (error) {
-      throw translate(error, fn);
+      throw translate(error, call.name);
     } finally {
       gateway.close();
       release();

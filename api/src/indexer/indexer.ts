@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
-import { EventName, type Screening, type Ticket, type TxRecord } from '@fabric-wallet/ccaas';
+import type { ChaincodeEvent as FabricEvent, Checkpoint } from '@hyperledger/fabric-gateway';
+import { decodeEvent, EventName, type ChaincodeEvent } from '@fabric-wallet/ccaas/protocol';
 import type { PemIdentity } from '../config.js';
 import { LEDGER_INDEX, type Collections } from '../db/mongo.js';
 import { applyScreening, applyTickets, applyTx } from '../db/projection.js';
@@ -8,7 +8,6 @@ import type { Ledger } from '../fabric/ledger.js';
 import type { Logger } from '../logger.js';
 
 const CHECKPOINT_ID = 'chaincode-events';
-const decoder = new TextDecoder();
 
 /** The indexer's position: the block and, within it, the last transaction applied. */
 class MongoCheckpoint implements Checkpoint {
@@ -64,29 +63,23 @@ const SAVE_EVERY_MS = 500;
 /** Applies one chaincode event to the outer DB. Every write is an idempotent upsert. */
 export async function applyEvent(
   collections: Collections,
-  name: string,
-  payload: unknown,
+  event: ChaincodeEvent,
   blockNumber: number,
 ): Promise<void> {
-  switch (name) {
+  switch (event.name) {
     case EventName.Minted:
     case EventName.Transferred:
-      await applyTx(collections, (payload as { tx: TxRecord }).tx, blockNumber);
+      await applyTx(collections, event.payload.tx, blockNumber);
       return;
-    case EventName.TicketsBought: {
-      const { tx, tickets } = payload as { tx: TxRecord; tickets: Ticket[] };
-      await applyTx(collections, tx, blockNumber);
-      await applyTickets(collections, tickets);
+    case EventName.TicketsBought:
+      await applyTx(collections, event.payload.tx, blockNumber);
+      await applyTickets(collections, event.payload.tickets);
       return;
-    }
     case EventName.ScreeningCreated:
-      await applyScreening(collections, (payload as { screening: Screening }).screening);
+      await applyScreening(collections, event.payload.screening);
       return;
     case EventName.TicketRedeemed:
-      await applyTickets(collections, [(payload as { ticket: Ticket }).ticket]);
-      return;
-    default:
-      // An event this version does not know: skip it rather than stop indexing.
+      await applyTickets(collections, [event.payload.ticket]);
       return;
   }
 }
@@ -198,9 +191,11 @@ export class Indexer {
     }
   }
 
-  private async handle(event: ChaincodeEvent): Promise<void> {
-    const payload = JSON.parse(decoder.decode(event.payload)) as unknown;
-    await applyEvent(this.collections, event.eventName, payload, Number(event.blockNumber));
+  private async handle(event: FabricEvent): Promise<void> {
+    // An event this version does not know is skipped rather than stopping the indexer; a
+    // known one the protocol refuses stops it here (ChaincodeResultError in lastError).
+    const decoded = decodeEvent(event.eventName, event.payload);
+    if (decoded) await applyEvent(this.collections, decoded, Number(event.blockNumber));
     this.status.lastBlock = event.blockNumber.toString();
     this.status.lastEventAt = new Date().toISOString();
   }

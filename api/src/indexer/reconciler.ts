@@ -1,5 +1,4 @@
-import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
-import { Limits } from '@fabric-wallet/ccaas/protocol';
+import type { ChaincodeClient, Utxo } from '@fabric-wallet/ccaas/protocol';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PemIdentity } from '../config.js';
 import type { Collections } from '../db/mongo.js';
@@ -204,7 +203,7 @@ export class Reconciler {
         .toArray();
       const onLedger = new Map<string, Utxo>();
       for (const { _id: address } of addresses) {
-        for (const utxo of await this.ledgerUnspent(address))
+        for (const utxo of await this.chaincode().unspent(address))
           onLedger.set(`${utxo.txId}:${utxo.index}`, utxo);
       }
       const outer = await this.collections.utxos
@@ -240,19 +239,9 @@ export class Reconciler {
     return { extra, missing, unrepaired };
   }
 
-  private async ledgerUnspent(address: string): Promise<Utxo[]> {
-    const items: Utxo[] = [];
-    let bookmark = '';
-    do {
-      const page = (await this.ledger.evaluate(this.reader, 'ListUnspent', [
-        address,
-        String(Limits.listPageSizeMax),
-        bookmark,
-      ])) as { items: Utxo[]; bookmark: string };
-      items.push(...page.items);
-      bookmark = page.bookmark;
-    } while (bookmark !== '');
-    return items;
+  /** The chaincode as the reconciler's reader. */
+  private chaincode(): ChaincodeClient {
+    return this.ledger.as(this.reader);
   }
 
   /**
@@ -261,7 +250,7 @@ export class Reconciler {
    */
   private async repairExtra(id: string, txId: string, index: number): Promise<boolean> {
     try {
-      await this.ledger.evaluate(this.reader, 'GetUtxo', [txId, String(index)]);
+      await this.chaincode().getUtxo({ txId, index });
       return false; // it is there after all (created between the two reads)
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
@@ -276,7 +265,7 @@ export class Reconciler {
 
   private async stillUnspent(utxo: Utxo): Promise<boolean> {
     try {
-      await this.ledger.evaluate(this.reader, 'GetUtxo', [utxo.txId, String(utxo.index)]);
+      await this.chaincode().getUtxo(utxo);
       return true;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return false;
@@ -286,7 +275,7 @@ export class Reconciler {
 
   /** The ledger has `utxo` unspent and the outer DB does not: restore it from its record. */
   private async repairMissing(id: string, utxo: Utxo): Promise<boolean> {
-    const record = (await this.ledger.evaluate(this.reader, 'GetTx', [utxo.txId])) as TxRecord;
+    const record = await this.chaincode().getTx(utxo.txId);
     await applyTx(this.collections, record, null, 'full');
     // applyTx never unsets `spent`; a coin wrongly shown spent is corrected here, only if
     // nothing changed it since (the indexer may be applying its real spend right now).

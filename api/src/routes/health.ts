@@ -91,7 +91,7 @@ export function healthRoutes(
       }
       try {
         // Any answer from the chaincode (here "no such transaction") proves the gateway path works.
-        await deps.ledger.evaluate(deps.reader, 'GetTx', ['0'.repeat(64)]);
+        await deps.ledger.as(deps.reader).getTx('0'.repeat(64));
         checks.ledger = 'ok';
       } catch (error) {
         checks.ledger =

@@ -76,9 +76,10 @@ export function traceRoutes(
       if (!owned) throw forbidden('only tokens of your own addresses can be traced here');
       const provenance =
         source === 'ledger'
-          ? await traceFromLedger(ledger, reader, txId, index, maxDepth)
+          ? await traceFromLedger(ledger.as(reader), txId, index, maxDepth)
           : await traceFromIndex(collections, txId, index, maxDepth);
-      const verified = verify === 'ledger' ? await verifyTrace(ledger, reader, provenance, maxDepth) : null;
+      const verified =
+        verify === 'ledger' ? await verifyTrace(ledger.as(reader), provenance, maxDepth) : null;
       return c.json({ ...provenance, verified }, 200);
     },
   );

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { TxRecord } from '@fabric-wallet/ccaas/protocol';
 import type { PemIdentity } from '../config.js';
 import type { Collections } from '../db/mongo.js';
 import type { Ledger } from '../fabric/ledger.js';
@@ -93,7 +93,7 @@ export function walletRoutes(
       const user = c.get('user');
       if (c.req.valid('query').source === 'ledger') {
         const addresses = (await wallet.addresses(user._id)).slice(0, 200).map((a) => a._id);
-        const utxos = await unspentFromLedger(ledger, reader, addresses);
+        const utxos = await unspentFromLedger(ledger.as(reader), addresses);
         const tokens = utxos.map((u) => ({
           txId: u.txId,
           index: u.index,

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Screening, Ticket, TxRecord } from '@fabric-wallet/ccaas';
-import { Limits } from '@fabric-wallet/ccaas/protocol';
+import { Limits, type Ticket } from '@fabric-wallet/ccaas/protocol';
 import { oneBatch, type Collections, type ScreeningDoc, type TicketDoc, type UserDoc } from '../db/mongo.js';
 import { applyScreening, applyTickets } from '../db/projection.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import type { Ledger } from '../fabric/ledger.js';
+import type { ChaincodeAccess } from '../fabric/ledger.js';
 import type { Accounts } from './accounts.js';
 import { parseAmountField, type Wallet } from './wallet.js';
 
@@ -29,7 +28,7 @@ const seatsOf = (seatMap: readonly { row: string; count: number }[]) =>
 export class Cinema {
   constructor(
     private readonly collections: Collections,
-    private readonly ledger: Ledger,
+    private readonly ledger: ChaincodeAccess,
     private readonly accounts: Accounts,
     private readonly wallet: Wallet,
   ) {}
@@ -61,12 +60,7 @@ export class Cinema {
       price: price.toString(),
       cinemaAddress: user.receiveAddress,
     };
-    const screening = (await this.ledger.submit(
-      identity,
-      'CreateScreening',
-      [JSON.stringify(spec)],
-      'cinema',
-    )) as Screening;
+    const screening = await this.ledger.as(identity).createScreening(spec);
     await applyScreening(this.collections, screening);
     return this.screening(screening.screeningId);
   }
@@ -119,12 +113,7 @@ export class Cinema {
       paymentPassword,
       { payTo: screening.cinemaAddress, amount: due, purchase },
       async (body, witnesses, identity) => {
-        const result = (await this.ledger.submit(
-          identity,
-          'BuyTickets',
-          [screeningId, JSON.stringify(seats), JSON.stringify(body), JSON.stringify(witnesses)],
-          'cinema',
-        )) as { tx: TxRecord; tickets: Ticket[] };
+        const result = await this.ledger.as(identity).buyTickets(screeningId, seats, body, witnesses);
         return { record: result.tx, extra: result.tickets };
       },
     );
@@ -158,7 +147,7 @@ export class Cinema {
   async redeem(user: UserDoc, ticketId: string, paymentPassword: string): Promise<TicketDoc> {
     await this.ticketForMerchant(user, ticketId);
     const { identity } = await this.accounts.unlock(user, paymentPassword);
-    const ticket = (await this.ledger.submit(identity, 'RedeemTicket', [ticketId], 'cinema')) as Ticket;
+    const ticket = await this.ledger.as(identity).redeemTicket(ticketId);
     await applyTickets(this.collections, [ticket]);
     const updated = await this.collections.tickets.findOne({ _id: ticketId });
     if (!updated) throw notFound(`no ticket ${ticketId}`);

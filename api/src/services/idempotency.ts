@@ -4,7 +4,7 @@ import type { Collections, IdempotencyDoc } from '../db/mongo.js';
 import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import { isDuplicateKey } from '../db/mongo.js';
-import type { TxRecord } from '@fabric-wallet/ccaas';
+import { ChaincodeResultError, type TxRecord } from '@fabric-wallet/ccaas/protocol';
 import { beforeOrdering, CommitUnknownError } from '../fabric/ledger.js';
 
 /** What an Idempotency-Key may be (the OpenAPI document states it too). */
@@ -139,7 +139,7 @@ async function run(
         },
       };
       await persist(() => collections.idempotency.updateOne(mine, { $set: { state: 'done', response } }));
-    } else if (!(error instanceof CommitUnknownError)) {
+    } else if (!mayHaveCommitted(error)) {
       // Freed at once, so a retry runs now rather than after the lease (the outer DB may be
       // restarting: tried three times).
       await persist(() => collections.idempotency.deleteOne(mine));
@@ -156,6 +156,15 @@ async function run(
     collections.idempotency.updateOne({ _id: id, owner }, { $set: { state: 'done', response } }),
   );
   return { ...response, replayed: false, saved };
+}
+
+/**
+ * A transaction the ledger may yet commit, or did commit though its result could not be read
+ * (the chaincode answered what the protocol refuses): running the request again could pay
+ * twice.
+ */
+function mayHaveCommitted(error: unknown): boolean {
+  return error instanceof CommitUnknownError || (error instanceof ChaincodeResultError && error.committed);
 }
 
 async function replay(

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { TxRecord } from '@fabric-wallet/ccaas';
+import type { TxRecord } from '@fabric-wallet/ccaas/protocol';
 import type { PemIdentity } from '../config.js';
 import type { Collections, RechargeOrderDoc, UserDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, conflict, notFound } from '../errors.js';
-import type { Ledger } from '../fabric/ledger.js';
+import type { ChaincodeAccess } from '../fabric/ledger.js';
 import { parseAmountField } from './wallet.js';
 
 /**
@@ -15,7 +15,7 @@ import { parseAmountField } from './wallet.js';
 export class Recharges {
   constructor(
     private readonly collections: Collections,
-    private readonly ledger: Ledger,
+    private readonly ledger: ChaincodeAccess,
     private readonly issuer: PemIdentity,
   ) {}
 
@@ -62,12 +62,10 @@ export class Recharges {
   private async mint(orderId: string): Promise<RechargeOrderDoc> {
     const order = await this.collections.orders.findOne({ _id: orderId });
     if (!order) throw notFound(`no recharge order ${orderId}`);
+    const issuer = this.ledger.as(this.issuer);
     let record: TxRecord;
     try {
-      record = (await this.ledger.submit(this.issuer, 'Recharge', [
-        orderId,
-        JSON.stringify([{ address: order.address, amount: order.amount }]),
-      ])) as TxRecord;
+      record = await issuer.recharge(orderId, [{ address: order.address, amount: order.amount }]);
     } catch (error) {
       // Minted before (a retry after a crash or a concurrent confirmation): find that mint.
       const minted =
@@ -75,7 +73,7 @@ export class Recharges {
           ? /minted by ([0-9a-f]{64})/.exec(error.detail)?.[1]
           : undefined;
       if (!minted) throw error;
-      record = (await this.ledger.evaluate(this.issuer, 'GetTx', [minted])) as TxRecord;
+      record = await issuer.getTx(minted);
     }
     await applyTx(this.collections, record, null);
     await this.collections.orders.updateOne(

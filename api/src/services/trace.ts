@@ -1,9 +1,6 @@
-import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
-import { Limits } from '@fabric-wallet/ccaas/protocol';
-import type { PemIdentity } from '../config.js';
+import { Limits, type ChaincodeClient, type TxRecord, type Utxo } from '@fabric-wallet/ccaas/protocol';
 import type { Collections } from '../db/mongo.js';
 import { notFound } from '../errors.js';
-import type { Ledger } from '../fabric/ledger.js';
 
 export interface Provenance {
   readonly root: { txId: string; index: number };
@@ -69,40 +66,27 @@ export async function traceFromIndex(
 
 /** The same provenance read from the chaincode's own Trace (the ledger, not the outer DB). */
 export async function traceFromLedger(
-  ledger: Ledger,
-  reader: PemIdentity,
+  ledger: ChaincodeClient,
   txId: string,
   index: number,
   maxDepth: number,
 ): Promise<Provenance> {
-  const onChain = (await ledger.evaluate(reader, 'Trace', [txId, String(index), String(maxDepth)])) as {
-    txs: TxRecord[];
-    mints: string[];
-    complete: boolean;
-  };
+  const onChain = await ledger.trace({ txId, index }, maxDepth);
   return {
     root: { txId, index },
     txs: onChain.txs.map(txView),
-    mints: onChain.mints,
+    mints: [...onChain.mints],
     complete: onChain.complete,
   };
 }
 
 /** True when the chaincode's Trace reaches exactly the same transactions and mints. */
 export async function verifyTrace(
-  ledger: Ledger,
-  reader: PemIdentity,
+  ledger: ChaincodeClient,
   provenance: Provenance,
   maxDepth: number,
 ): Promise<boolean> {
-  const onChain = (await ledger.evaluate(reader, 'Trace', [
-    provenance.root.txId,
-    String(provenance.root.index),
-    String(maxDepth),
-  ])) as {
-    txs: TxRecord[];
-    mints: string[];
-  };
+  const onChain = await ledger.trace(provenance.root, maxDepth);
   const ids = (list: readonly { txId: string }[]) =>
     list
       .map((tx) => tx.txId)
@@ -114,23 +98,12 @@ export async function verifyTrace(
   );
 }
 
-/** The user's unspent outputs read from the ledger itself (for verification; slower). */
+/** The unspent outputs of `addresses` read from the ledger itself (for verification; slower). */
 export async function unspentFromLedger(
-  ledger: Ledger,
-  reader: PemIdentity,
+  ledger: ChaincodeClient,
   addresses: readonly string[],
 ): Promise<Utxo[]> {
   const items: Utxo[] = [];
-  for (const address of addresses) {
-    let bookmark = '';
-    do {
-      const page = (await ledger.evaluate(reader, 'ListUnspent', [address, '100', bookmark])) as {
-        items: Utxo[];
-        bookmark: string;
-      };
-      items.push(...page.items);
-      bookmark = page.bookmark;
-    } while (bookmark !== '');
-  }
+  for (const address of addresses) items.push(...(await ledger.unspent(address)));
   return items;
 }

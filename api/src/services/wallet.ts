@@ -9,15 +9,15 @@ import {
   signTransferBody,
   sortOutpoints,
   type TransferBody,
+  type TxRecord,
 } from '@fabric-wallet/ccaas/protocol';
-import type { TxRecord } from '@fabric-wallet/ccaas';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { duplicateIndexes, oneBatch } from '../db/mongo.js';
 import { CallLimiter } from '../concurrency/call-limiter.js';
-import type { Ledger } from '../fabric/ledger.js';
+import type { ChaincodeAccess } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
 
@@ -67,7 +67,7 @@ export class Wallet {
 
   constructor(
     private readonly collections: Collections,
-    private readonly ledger: Ledger,
+    private readonly ledger: ChaincodeAccess,
     private readonly accounts: Accounts,
     private readonly fabric: FabricConfig,
     /**
@@ -98,7 +98,6 @@ export class Wallet {
       .toArray();
   }
 
-  /** A new receive address (account address update); older addresses keep receiving. */
   /**
    * A new receive address (account address update). With `sweep`, every unspent token moves
    * to it in one ordinary transfer, so the old addresses end up empty.
@@ -118,10 +117,7 @@ export class Wallet {
       paymentPassword,
       { payTo: address, payToUserId: user._id, amount: balance },
       async (body, witnesses, identity) => ({
-        record: (await this.ledger.submit(identity, 'Transfer', [
-          JSON.stringify(body),
-          JSON.stringify(witnesses),
-        ])) as TxRecord,
+        record: await this.ledger.as(identity).transfer(body, witnesses),
         extra: undefined,
       }),
     );
@@ -291,13 +287,10 @@ export class Wallet {
       user,
       input.paymentPassword,
       { payTo: recipient.address, payToUserId: recipient.userId, amount, memo: input.memo },
-      async (body, witnesses, identity) => {
-        const result = (await this.ledger.submit(identity, 'Transfer', [
-          JSON.stringify(body),
-          JSON.stringify(witnesses),
-        ])) as TxRecord;
-        return { record: result, extra: undefined };
-      },
+      async (body, witnesses, identity) => ({
+        record: await this.ledger.as(identity).transfer(body, witnesses),
+        extra: undefined,
+      }),
     );
     return record;
   }
