@@ -31,7 +31,7 @@ export async function localFabricConfig(dataDir: string): Promise<FabricConfig> 
     channel: 'payments',
     chaincode: 'token',
     peer: {
-      address: `127.0.0.1:${port('wallet-peer-0')}`,
+      address: `127.0.0.1:${port('wallet-0')}`,
       tlsRootCert: await readFile(join(dataDir, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'), 'utf8'),
       hostOverride: 'localhost',
     },

@@ -8,14 +8,13 @@ import type { Fault, ScenarioOptions } from './scenario.js';
 
 /** The processes killed, by their supervisor names (manifests/local/network.yaml, npm start). */
 export const VICTIMS = {
-  gatewayPeer: { process: 'wallet-peer-0', what: "the API's gateway peer (WalletOrg)" },
+  gatewayPeer: { process: 'wallet-0', what: "the API's gateway peer (WalletOrg)" },
   cinemaPeer: {
-    process: 'cinema-peer-0',
+    process: 'cinema-0',
     what: "CinemaOrg's only peer (every payment needs its endorsement)",
   },
   orderer: { process: 'orderer-0', what: 'the orderer (single-node Raft)' },
-  walletChaincode: { process: 'token_1.0-ccaas-walletorg', what: "WalletOrg's chaincode server" },
-  cinemaChaincode: { process: 'token_1.0-ccaas-cinemaorg', what: "CinemaOrg's chaincode server" },
+  chaincode: { process: 'token_1.0-ccaas', what: "the chaincode server (both orgs' peers use it)" },
   ferretdb: { process: 'ferretdb', what: 'the outer DB server (FerretDB)' },
   postgres: { process: 'postgres', what: "the outer DB's storage (PostgreSQL postmaster)" },
   api: { process: 'api', what: 'the API process (serve.js)' },
@@ -34,7 +33,7 @@ export const SHORT: Profile = {
   funds: 1_000_000n,
   warmupSeconds: 5,
   dwellSeconds: 5,
-  faults: [VICTIMS.gatewayPeer, VICTIMS.orderer, VICTIMS.walletChaincode, VICTIMS.ferretdb, VICTIMS.api],
+  faults: [VICTIMS.gatewayPeer, VICTIMS.orderer, VICTIMS.chaincode, VICTIMS.ferretdb, VICTIMS.api],
   policy: { attemptTimeoutMs: 30_000, attemptsMax: 12, giveUpAfterMs: 60_000 },
   backTimeoutMs: 60_000,
   recoveryTimeoutMs: 150_000,
@@ -44,8 +43,7 @@ const everyProcess = [
   VICTIMS.gatewayPeer,
   VICTIMS.cinemaPeer,
   VICTIMS.orderer,
-  VICTIMS.walletChaincode,
-  VICTIMS.cinemaChaincode,
+  VICTIMS.chaincode,
   VICTIMS.ferretdb,
   VICTIMS.postgres,
   VICTIMS.api,

@@ -235,7 +235,7 @@ async function auditAgainstLedger(
 
   const [first, second] = users as [Funded, Funded];
   const marker = await markerPayment(system.base, first, second);
-  const peer = system.network.peers().find((p) => p.name === 'wallet-peer-1') ?? system.network.peers()[0];
+  const peer = system.network.peers().find((p) => p.name === 'wallet-1') ?? system.network.peers()[0];
   if (!peer) throw new Error('no peer');
   const connection = connectGateway(peer.endpoint, await system.network.user('WalletOrg', 'api-registrar'));
   try {

@@ -269,11 +269,24 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
         ? true
         : undefined,
     );
-    const replicas = await until('status.replicas 3', async () => {
-      const set = await json<{ status?: { replicas?: number } }>('fabricpeerset', 'wallet');
-      return set?.status?.replicas === 3 ? 3 : undefined;
+    const scaled = await until('status for generation 2', async () => {
+      const set = await json<{
+        metadata: { generation: number };
+        status?: {
+          observedGeneration?: number;
+          replicas?: number;
+          peers?: { name: string; ordinal: number }[];
+        };
+      }>('fabricpeerset', 'wallet');
+      return set?.status?.observedGeneration === set?.metadata.generation ? set : undefined;
     });
-    expect(replicas).toBe(3);
+    // The status speaks of the new size and names the new peer, as `kubectl get` shows it.
+    expect(scaled.status?.replicas).toBe(3);
+    expect(scaled.status?.peers?.map((peer) => `${peer.name}#${String(peer.ordinal)}`)).toEqual([
+      'wallet-0#0',
+      'wallet-1#1',
+      'wallet-2#2',
+    ]);
 
     const back = await kubectl('scale', 'fabricpeerset/wallet', '--replicas=2');
     expect(back.code, back.output).toBe(0);
@@ -310,7 +323,7 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
       'jsonpath={.items[*].message}',
     );
 
-    expect(degraded.message).toBe('spec.ca nowhere-ca names no FabricCA in fabric');
+    expect(degraded.message).toBe('spec.ca nowhere-ca names no FabricCA');
     expect(warnings.output).toContain('names no FabricCA');
     expect(await names('deployments')).not.toContain('orphan-0');
   });
@@ -331,9 +344,15 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
   it('reconnects its watches after the API server restarts and keeps reconciling', async () => {
     await plane.restartApiServer();
 
-    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=2')).code).toBe(0);
-    await until('cinema-1 created after the restart', async () =>
-      (await names('deployments')).includes('cinema-1') ? true : undefined,
+    // A peer set made only after the restart: only a reconnected watch can see it.
+    const file = join(plane.dir.path, 'after-restart.yaml');
+    await writeFile(
+      file,
+      'apiVersion: fabricwallet.io/v1alpha1\nkind: FabricPeerSet\nmetadata: {name: after-restart}\nspec: {ca: cinema-ca, replicas: 1}\n',
+    );
+    expect((await kubectl('apply', '--server-side', '-f', file)).code).toBe(0);
+    await until('after-restart-0 created after the restart', async () =>
+      (await names('deployments')).includes('after-restart-0') ? true : undefined,
     );
     const [operator] = operators;
     const metrics = await operator?.get('/metrics');
@@ -366,9 +385,14 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     );
     expect(next.spec.leaseTransitions).toBe((first?.spec.leaseTransitions ?? 0) + 1);
 
-    expect((await kubectl('scale', 'fabricpeerset/cinema', '--replicas=3')).code).toBe(0);
-    await until('cinema-2 created by the new leader', async () =>
-      (await names('deployments')).includes('cinema-2') ? true : undefined,
+    const file = join(plane.dir.path, 'new-leader.yaml');
+    await writeFile(
+      file,
+      'apiVersion: fabricwallet.io/v1alpha1\nkind: FabricPeerSet\nmetadata: {name: new-leader}\nspec: {ca: cinema-ca, replicas: 1}\n',
+    );
+    expect((await kubectl('apply', '--server-side', '-f', file)).code).toBe(0);
+    await until('new-leader-0 created by the new leader', async () =>
+      (await names('deployments')).includes('new-leader-0') ? true : undefined,
     );
   });
 
@@ -396,19 +420,34 @@ describe('operator on a real kube-apiserver (etcd, garbage collector; no kubelet
     expect((await second.get('/readyz')).text).toBe('standby\n');
 
     first.process.child.kill('SIGKILL');
-    const killedAt = Date.now();
+    const lease = async () =>
+      JSON.parse(
+        (await plane.kubectl('-n', ns, 'get', 'lease', 'fabric-wallet-operator', '-o', 'json')).output,
+      ) as { spec: { holderIdentity?: string; renewTime?: string; acquireTime?: string } };
+    // The dead leader's last renewal: nobody renews its lease after the kill.
+    const lastRenewal = Date.parse((await lease()).spec.renewTime ?? '');
 
-    await until(
+    const taken = await until(
       'operator-d to lead',
-      async () => ((await holder()).startsWith('operator-d-') ? true : undefined),
+      async () => {
+        const current = await lease();
+        return current.spec.holderIdentity?.startsWith('operator-d-') ? current : undefined;
+      },
       20_000,
     );
-    // Not before the dead leader's lease ran out (3 s from its last renewal).
-    expect(Date.now() - killedAt).toBeGreaterThan(1_500);
+    // Safety from the Lease's own times: taken only once the dead leader's 3 s had run out.
+    expect(Date.parse(taken.spec.acquireTime ?? '') - lastRenewal).toBeGreaterThanOrEqual(3_000);
     expect((await second.get('/readyz')).text).toMatch(/^(leading|syncing)\n$/);
   });
 
   it('deletes the removed peer’s PVC too when scaleDownPolicy is Delete', async () => {
+    const grown = await kubectl('scale', 'fabricpeerset/cinema', '--replicas=3');
+    expect(grown.code, grown.output).toBe(0);
+    await until('cinema-2 and its PVC', async () =>
+      (await names('deployments')).includes('cinema-2') && (await names('pvc')).includes('cinema-2-data')
+        ? true
+        : undefined,
+    );
     const patched = await kubectl(
       'patch',
       'fabricpeerset',

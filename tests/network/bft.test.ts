@@ -93,7 +93,7 @@ describe('a payment on a SmartBFT channel (4 orderers, local runtime)', () => {
     expect(infos.map((info) => [info?.status, info?.consensusRelation])).toEqual(
       ORDERERS.map(() => ['active', 'consenter']),
     );
-    expect(network.peers().map((peer) => peer.name)).toEqual(['wallet-peer-0', 'cinema-peer-0']);
+    expect(network.peers().map((peer) => peer.name)).toEqual(['wallet-0', 'cinema-0']);
   });
 
   it('commits a mint and a signed payment, seen alike by both orgs’ peers', async () => {

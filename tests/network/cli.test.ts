@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseNetwork } from '@fabric-wallet/operator/api';
 import { repoRoot } from '@fabric-wallet/operator/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../support/processes.js';
@@ -74,12 +75,17 @@ describe('the network command line (3 Raft orderers)', () => {
     expect(output).toMatch(/orderer-2 joined payments/);
   });
 
-  it('shows every resource ready in status, the orderer set at 3/3', async () => {
+  it('shows every resource ready in status, each set at the replicas the manifest asks for', async () => {
+    const { peerSets } = parseNetwork(await readFile(manifest, 'utf8'));
+
     const { code, output: table } = await command('status');
 
     expect(code).toBe(0);
     expect(table).toMatch(/FabricOrdererSet\s+orderer\s+True\s+3\/3/);
-    expect(table).toMatch(/FabricPeerSet\s+wallet\s+True\s+2\/2/);
+    for (const { metadata, spec } of peerSets) {
+      const replicas = `${String(spec.replicas)}/${String(spec.replicas)}`;
+      expect(table).toMatch(new RegExp(`FabricPeerSet\\s+${metadata.name}\\s+True\\s+${replicas}`));
+    }
     expect(table).toMatch(/FabricChaincode\s+token\s+True/);
     expect(table).toMatch(/running \(pid \d+\)/);
   });
@@ -88,10 +94,10 @@ describe('the network command line (3 Raft orderers)', () => {
     const scaled = await command('scale', 'wallet', '3');
 
     expect(scaled.code, scaled.output).toBe(0);
-    await waitFor('wallet-peer-2 to get the chaincode', () =>
-      Promise.resolve(output.includes('installed token_1.0 on wallet-peer-2')),
+    await waitFor('wallet-2 to get the chaincode', () =>
+      Promise.resolve(output.includes('installed token_1.0 on wallet-2')),
     );
-    expect(output).toMatch(/wallet-peer-2 joined payments/);
+    expect(output).toMatch(/wallet-2 joined payments/);
     expect(await statusRow('wallet')).toMatch(/True\s+3\/3/);
     expect(await readFile(manifest, 'utf8')).toMatch(/name: wallet\n[\s\S]*?replicas: 3/);
   });
@@ -101,10 +107,10 @@ describe('the network command line (3 Raft orderers)', () => {
 
     await writeFile(manifest, text.replace(/(name: cinema\n[\s\S]*?replicas: )1/, '$12'));
 
-    await waitFor('cinema-peer-1 to get the chaincode', () =>
-      Promise.resolve(output.includes('installed token_1.0 on cinema-peer-1')),
+    await waitFor('cinema-1 to get the chaincode', () =>
+      Promise.resolve(output.includes('installed token_1.0 on cinema-1')),
     );
-    expect(output).toMatch(/cinema-peer-1 joined payments/);
+    expect(output).toMatch(/cinema-1 joined payments/);
     expect(await statusRow('cinema')).toMatch(/True\s+2\/2/);
   });
 

@@ -36,10 +36,10 @@ describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
   });
 
   it('issues a peer identity with OU=peer and a TLS certificate for 127.0.0.1 from the TLS CA', async () => {
-    const { material, created } = await pki.ensure('nodes/wallet-peer-0', {
-      id: 'wallet-peer-0',
+    const { material, created } = await pki.ensure('nodes/wallet-0', {
+      id: 'wallet-0',
       type: 'peer',
-      tls: { dns: ['localhost', 'wallet-peer-0'], ips: ['127.0.0.1'] },
+      tls: { dns: ['localhost', 'wallet-0'], ips: ['127.0.0.1'] },
     });
 
     expect(created).toBe(true);
@@ -48,9 +48,9 @@ describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
     expect(signer.verify(new X509Certificate(material.caCert).publicKey)).toBe(true);
     const tls = new X509Certificate(material.tls?.certificate ?? '');
     expect(tls.subjectAltName).toContain('IP Address:127.0.0.1');
-    expect(tls.subjectAltName).toContain('DNS:wallet-peer-0');
+    expect(tls.subjectAltName).toContain('DNS:wallet-0');
     expect(tls.verify(new X509Certificate(material.tlsCaCert).publicKey)).toBe(true);
-    const keyFile = join(layout.node('wallet-peer-0'), 'msp', 'keystore', 'key.pem');
+    const keyFile = join(layout.node('wallet-0'), 'msp', 'keystore', 'key.pem');
     const key = createPrivateKey(await readFile(keyFile, 'utf8'));
     expect(key.asymmetricKeyType).toBe('ec');
     expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
@@ -75,19 +75,19 @@ describe('an org’s PKI from its real Fabric CA and TLS CA', () => {
   });
 
   it('re-enrolls an identity whose files were lost, resetting its secret at the CA', async () => {
+    const identity = { id: 'forgetful', type: 'client', attrs: { 'wallet.role': 'issuer' } } as const;
+    const first = await pki.ensure('users/forgetful', identity);
     const lost = new OrgPki(pki.cas, {
       read: () => Promise.resolve(undefined),
       write: () => Promise.resolve(),
     });
 
-    const again = await lost.ensure('users/issuer', {
-      id: 'issuer',
-      type: 'client',
-      attrs: { 'wallet.role': 'issuer' },
-    });
+    const again = await lost.ensure('users/forgetful', identity);
 
+    expect(first.created).toBe(true);
     expect(again.created).toBe(true);
-    expect(new X509Certificate(again.material.signer.certificate).subject).toContain('CN=issuer');
+    expect(again.material.signer.certificate).not.toBe(first.material.signer.certificate);
+    expect(new X509Certificate(again.material.signer.certificate).subject).toContain('CN=forgetful');
   });
 
   it('enrolls once its CA answers, after a first attempt the CA refused (the refusal is not kept)', async () => {

@@ -44,7 +44,7 @@ export async function entrypointEnv(options: EntrypointOptions): Promise<Record<
     API_ADMIN_TOKEN_FILE: options.adminTokenFile,
     API_VAULT_KEYS_FILE: options.vaultKeysFile,
     ...(options.development ? { API_ENVIRONMENT: 'development', DEV_PAYMENTS: 'true' } : {}),
-    FABRIC_PEER_ADDRESS: `127.0.0.1:${String(ports['wallet-peer-0'])}`,
+    FABRIC_PEER_ADDRESS: `127.0.0.1:${String(ports['wallet-0'])}`,
     FABRIC_PEER_TLS_CA_FILE: join(dataDir, 'orgs', 'WalletOrg', 'tlsca', 'ca-cert.pem'),
     FABRIC_REGISTRAR_DIR: await mount('WalletOrg', 'api-registrar', 'WalletOrgMSP'),
     FABRIC_ISSUER_DIR: await mount('WalletOrg', 'issuer', 'WalletOrgMSP'),

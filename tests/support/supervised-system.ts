@@ -130,7 +130,7 @@ export class SupervisedSystem {
   }
 
   /**
-   * Kills the supervised process `name` ("wallet-peer-0", "orderer-0", "ferretdb", "api"...)
+   * Kills the supervised process `name` ("wallet-0", "orderer-0", "ferretdb", "api"...)
    * with SIGKILL, as a crash or the OOM killer would: no chance to clean up. Returns its pid
    * and when.
    */

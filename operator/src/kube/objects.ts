@@ -8,6 +8,7 @@ import type {
 } from '../api/v1alpha1/types.js';
 import type { KubeObject, OwnerReference } from './client.js';
 import type { OperatorConfig } from './config.js';
+import { nodeName } from '../reconcile/names.js';
 
 /**
  * The Kubernetes objects each resource owns, as pure functions of the resource and the
@@ -306,8 +307,8 @@ export function caPublicCertificates(ca: FabricCA, caCert: string, tlsCaCert: st
   };
 }
 
-export const nodeName = (set: FabricPeerSet | FabricOrdererSet, ordinal: number) =>
-  `${set.metadata.name}-${String(ordinal)}`;
+/** A node's name is the same in both runtimes (reconcile/names.ts). */
+export { nodeName };
 export const identitySecretName = (node: string) => `${node}-identity`;
 
 /** Where a node's identity Secret is mounted, as MSP and TLS directories. */

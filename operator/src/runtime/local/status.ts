@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { degradedConditions, progressingConditions, readyConditions } from '../../api/v1alpha1/conditions.js';
 import type { Condition, FabricKind } from '../../api/v1alpha1/types.js';
+import type { Verdict } from '../../reconcile/verdict.js';
 
 /** One resource's observed state, as `status` prints it and tests read it. */
 export interface ResourceStatus {
@@ -31,6 +32,7 @@ export interface StatusDocument {
 export class StatusBook {
   private readonly resources = new Map<string, ResourceStatus>();
   private written = '';
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(private readonly file: string) {}
 
@@ -92,13 +94,41 @@ export class StatusBook {
     this.put(kind, name, generation, (c) => degradedConditions(c, generation, reason, message), {});
   }
 
+  /** Records what a reconcile concluded: its condition, and its fields as replicas/height/details. */
+  record(kind: FabricKind, name: string, generation: number, verdict: Verdict): void {
+    const { replicas, readyReplicas, height, ...details } = verdict.fields;
+    const extra: Partial<ResourceStatus> = {
+      ...(typeof replicas === 'number' && typeof readyReplicas === 'number'
+        ? { replicas: `${String(readyReplicas)}/${String(replicas)}` }
+        : {}),
+      ...(typeof height === 'number' ? { height } : {}),
+      details,
+    };
+    const change =
+      verdict.state === 'Ready'
+        ? readyConditions
+        : verdict.state === 'Progressing'
+          ? progressingConditions
+          : degradedConditions;
+    this.put(kind, name, generation, (c) => change(c, generation, verdict.reason, verdict.message), extra);
+  }
+
   /** Forgets resources that are no longer declared. */
   retain(keys: ReadonlySet<string>): void {
     for (const key of this.resources.keys()) if (!keys.has(key)) this.resources.delete(key);
   }
 
   /** Writes status.json if anything changed since the last write. */
-  async save(): Promise<void> {
+  save(): Promise<void> {
+    // Resources of one phase reconcile concurrently: writes go one after another (one .tmp file).
+    this.saving = this.saving.then(
+      () => this.write(),
+      () => this.write(),
+    );
+    return this.saving;
+  }
+
+  private async write(): Promise<void> {
     const resources = this.all().sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1));
     const body = JSON.stringify(resources);
     if (body === this.written) return;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 
 /** One program the supervisor keeps running. */
 export interface ProcessSpec {
-  /** Unique name, e.g. "peer wallet-peer-0". */
+  /** Unique name, e.g. "peer wallet-0". */
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];

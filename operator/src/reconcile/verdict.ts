@@ -1,0 +1,53 @@
+/** What one reconcile of a resource concluded: written to its status and conditions by the runtime. */
+export interface Verdict {
+  readonly state: 'Ready' | 'Progressing' | 'Degraded';
+  readonly reason: string;
+  readonly message: string;
+  /** Kind-specific status fields (replicas, peers, height, packageId...). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Look again after this long even without a change (e.g. to keep a height current). */
+  readonly after?: number;
+}
+
+/** An event worth telling a user about (`kubectl describe` on Kubernetes, a log line locally). */
+export interface Notice {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * A planner's answer: the actions that bring the observed state to the desired one, and the
+ * status the resource has once they succeed. `actions` empty and state Ready = converged.
+ */
+export interface Plan<Action> {
+  readonly actions: readonly Action[];
+  readonly verdict: Verdict;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+export const ready = (reason: string, message: string, fields: Fields = {}, after?: number): Verdict => ({
+  state: 'Ready',
+  reason,
+  message,
+  fields,
+  ...(after === undefined ? {} : { after }),
+});
+
+export const progressing = (reason: string, message: string, fields: Fields = {}): Verdict => ({
+  state: 'Progressing',
+  reason,
+  message,
+  fields,
+});
+
+export const degraded = (reason: string, message: string, fields: Fields = {}): Verdict => ({
+  state: 'Degraded',
+  reason,
+  message,
+  fields,
+});
+
+/** A plan that changes nothing and only reports. */
+export const report = <Action>(verdict: Verdict): Plan<Action> => ({ actions: [], verdict });
