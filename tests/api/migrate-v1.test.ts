@@ -17,6 +17,8 @@ describe('migrating a FerretDB v1 outer DB', () => {
   let dir: TempDir;
   let source: { uri: string; process: Started };
   let target: Awaited<ReturnType<typeof startFerretDb>>;
+  /** The export of the old outer DB, made once: what the import cases read. */
+  let exported: { file: string; counts: Awaited<ReturnType<typeof exportAccounts>> };
   const dbName = 'fabric-wallet';
   const now = new Date('2026-11-01T10:00:00.123Z');
   const users = Array.from({ length: 120 }, (_, i) => ({
@@ -102,6 +104,8 @@ describe('migrating a FerretDB v1 outer DB', () => {
     for (const [name, docs] of Object.entries({ ...accountDocs, ...ledgerDocs }))
       await old.db.collection(name).insertMany(docs);
     await old.close();
+    const file = join(dir.path, 'export.ejson');
+    exported = { file, counts: await exportAccounts(source.uri, dbName, file) };
     target = await startFerretDb(join(dir.path, 'outer-db'));
   }, 120_000);
 
@@ -112,8 +116,7 @@ describe('migrating a FerretDB v1 outer DB', () => {
   });
 
   it('exports the accounts, not the ledger index, to a file only the owner can read', async () => {
-    const file = join(dir.path, 'export.ejson');
-    const counts = await exportAccounts(source.uri, dbName, file);
+    const { file, counts } = exported;
 
     expect(counts.collections).toEqual(
       Object.fromEntries(Object.entries(accountDocs).map(([name, docs]) => [name, docs.length])),
@@ -135,7 +138,7 @@ describe('migrating a FerretDB v1 outer DB', () => {
   });
 
   it('imports every document into the new outer DB with its types, and a second run changes nothing', async () => {
-    const file = join(dir.path, 'export.ejson');
+    const { file } = exported;
     const db = await connectDatabase(target.uri, dbName);
     try {
       const first = await importAccounts(db.db, file);
@@ -163,7 +166,7 @@ describe('migrating a FerretDB v1 outer DB', () => {
   });
 
   it('refuses, naming the collection, when a username was taken since by another account', async () => {
-    const file = join(dir.path, 'export.ejson');
+    const { file } = exported;
     const client = new MongoClient(target.uri);
     try {
       await client.connect();

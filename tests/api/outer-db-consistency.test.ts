@@ -148,8 +148,6 @@ describe('the outer DB agrees with the ledger under racing payments', () => {
 
 describe('the reconciler repairs the outer DB from the ledger', () => {
   let api: ApiHarness;
-  let token: string;
-  let userId: string;
 
   const metric = async (name: string) => {
     const response = await api.app.request('/metrics');
@@ -159,15 +157,20 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
       .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
   };
 
-  beforeAll(async () => {
-    api = await ApiHarness.start('outer-db-reconciler');
-    token = await api.signUp('drifting');
+  /** A new user holding two indexed coins, 300 and 200 (each case breaks its own outer DB view). */
+  async function twoCoins(username: string): Promise<{ token: string; userId: string }> {
+    const token = await api.signUp(username);
     await api.recharge(token, '300');
     await api.recharge(token, '200');
-    userId = (await api.call('GET', '/v1/me', { token })).body.userId as string;
+    const userId = (await api.call('GET', '/v1/me', { token })).body.userId as string;
     await until('the indexer applied both recharges', async () =>
       (await api.db.collections.txs.countDocuments({ blockNumber: null })) === 0 ? true : undefined,
     );
+    return { token, userId };
+  }
+
+  beforeAll(async () => {
+    api = await ApiHarness.start('outer-db-reconciler');
   });
 
   afterAll(async () => {
@@ -175,6 +178,7 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
   });
 
   it('restores a ledger coin the outer DB lost or shows spent, and marks spent a coin the ledger does not have', async () => {
+    const { token, userId } = await twoCoins('drift-restore');
     const { utxos } = api.db.collections;
     const [first, second] = await utxos.find({ userId, spent: false }).sort({ _id: 1 }).toArray();
     if (!first || !second) throw new Error('two coins expected');
@@ -184,6 +188,10 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     delete phantom.spentBy;
     await utxos.insertOne(phantom);
     expect(await api.balance(token)).toBe(String(500 - Number(first.amount)));
+    const missingBefore = await metric(
+      'wallet_outer_db_divergences_total{kind="missing",outcome="repaired"}',
+    );
+    const extraBefore = await metric('wallet_outer_db_divergences_total{kind="extra",outcome="repaired"}');
 
     const result = await api.reconciler.reconcileUser(userId);
 
@@ -191,12 +199,17 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     expect(await api.balance(token)).toBe('500');
     expect((await utxos.findOne({ _id: phantom._id }))?.spent).toBe(true);
     expect(await api.reconciler.reconcileUser(userId)).toEqual({ extra: 0, missing: 0, unrepaired: 0 });
-    expect(await metric('wallet_outer_db_divergences_total{kind="missing",outcome="repaired"}')).toBe(2);
-    expect(await metric('wallet_outer_db_divergences_total{kind="extra",outcome="repaired"}')).toBe(1);
+    expect(await metric('wallet_outer_db_divergences_total{kind="missing",outcome="repaired"}')).toBe(
+      missingBefore + 2,
+    );
+    expect(await metric('wallet_outer_db_divergences_total{kind="extra",outcome="repaired"}')).toBe(
+      extraBefore + 1,
+    );
     expect((await api.call('GET', '/readyz')).body.checks).toMatchObject({ reconciler: 'ok' });
   });
 
   it('checks a payer on its own when the ledger refuses a coin the outer DB offered, so the retry pays', async () => {
+    const { token, userId } = await twoCoins('drift-refused');
     const { utxos } = api.db.collections;
     const [coin] = await utxos.find({ userId, spent: false }).toArray();
     if (!coin) throw new Error('a coin expected');
@@ -204,7 +217,7 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     const spent = await api.call('POST', '/v1/transfers', {
       token,
       headers: { 'idempotency-key': 'drift-spend-1' },
-      body: { to: 'drifting', amount: '500', paymentPassword: PAY },
+      body: { to: 'drift-refused', amount: '500', paymentPassword: PAY },
     });
     expect(spent.status, JSON.stringify(spent.body)).toBe(201);
     await expect
@@ -218,7 +231,7 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     const refused = await api.call('POST', '/v1/transfers', {
       token,
       headers: { 'idempotency-key': 'drift-spend-2' },
-      body: { to: 'drifting', amount: String(500 + Number(coin.amount)), paymentPassword: PAY },
+      body: { to: 'drift-refused', amount: String(500 + Number(coin.amount)), paymentPassword: PAY },
     });
 
     expect(refused.status, JSON.stringify(refused.body)).toBe(409);
@@ -230,12 +243,13 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     const retried = await api.call('POST', '/v1/transfers', {
       token,
       headers: { 'idempotency-key': 'drift-spend-3' },
-      body: { to: 'drifting', amount: '500', paymentPassword: PAY },
+      body: { to: 'drift-refused', amount: '500', paymentPassword: PAY },
     });
     expect(retried.status, JSON.stringify(retried.body)).toBe(201);
   });
 
   it('reports a difference it cannot repair in /readyz until a later check succeeds', async () => {
+    const { userId } = await twoCoins('drift-unrepaired');
     // An address the ledger refuses to list: the check fails, so nothing is known to agree.
     await api.db.collections.addresses.insertOne({
       _id: 'not-an-address',
@@ -246,22 +260,25 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
       createdAt: new Date(),
     });
 
-    const failed = await api.reconciler.reconcileUser(userId);
-    const notReady = await api.call('GET', '/readyz');
+    try {
+      const failed = await api.reconciler.reconcileUser(userId);
+      const notReady = await api.call('GET', '/readyz');
 
-    expect(failed.unrepaired).toBe(1);
-    expect(notReady.status).toBe(503);
-    expect(notReady.body.checks).toMatchObject({
-      reconciler: expect.stringContaining('1 user(s)') as unknown,
-    });
-    expect(await metric('wallet_outer_db_unrepaired_users')).toBe(1);
-
-    await api.db.collections.addresses.deleteOne({ _id: 'not-an-address' });
+      expect(failed.unrepaired).toBe(1);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.checks).toMatchObject({
+        reconciler: expect.stringContaining('1 user(s)') as unknown,
+      });
+      expect(await metric('wallet_outer_db_unrepaired_users')).toBe(1);
+    } finally {
+      await api.db.collections.addresses.deleteOne({ _id: 'not-an-address' });
+    }
     expect(await api.reconciler.reconcileUser(userId)).toEqual({ extra: 0, missing: 0, unrepaired: 0 });
     expect((await api.call('GET', '/readyz')).status).toBe(200);
   });
 
   it('sets a block number the indexer never wrote from the ledger (qscc), and reports none when all agree', async () => {
+    await twoCoins('drift-unindexed');
     const { txs } = api.db.collections;
     const indexed = await txs
       .find({ blockNumber: { $ne: null } })
@@ -270,16 +287,23 @@ describe('the reconciler repairs the outer DB from the ledger', () => {
     const victim = indexed.at(-1);
     if (!victim) throw new Error('an indexed transaction expected');
     await txs.updateOne({ _id: victim._id }, { $set: { blockNumber: null } });
+    const repairedBefore = await metric(
+      'wallet_outer_db_divergences_total{kind="unindexed",outcome="repaired"}',
+    );
 
     const repaired = await api.reconciler.repairUnindexed(0);
 
     expect(repaired).toBe(1);
     expect((await txs.findOne({ _id: victim._id }))?.blockNumber).toBe(victim.blockNumber);
     expect(await api.reconciler.repairUnindexed(0)).toBe(0);
-    expect(await metric('wallet_outer_db_divergences_total{kind="unindexed",outcome="repaired"}')).toBe(1);
+    expect(await metric('wallet_outer_db_divergences_total{kind="unindexed",outcome="repaired"}')).toBe(
+      repairedBefore + 1,
+    );
   });
 
   it('sweeps every user and finds nothing to repair on an outer DB that agrees', async () => {
+    await twoCoins('drift-sweep');
+
     const sweep = await api.reconciler.sweep();
 
     expect(sweep.users).toBeGreaterThanOrEqual(1);

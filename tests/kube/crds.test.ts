@@ -8,6 +8,7 @@ import { repoRoot } from '@fabric-wallet/operator/tools';
 import { startControlPlane, type ControlPlane } from '../support/kube.js';
 
 const samplesDir = join(repoRoot, 'manifests', 'samples');
+const API_VERSION = 'apiVersion: fabricwallet.io/v1alpha1';
 
 describe('CRDs generated from the resource schemas', () => {
   it.each(['manifests/crds', 'helm/fabric-wallet/crds'])(
@@ -98,8 +99,20 @@ describe('CRDs on a real kube-apiserver', () => {
   });
 
   it('scales a FabricPeerSet through the scale subresource', async () => {
-    const scaled = await plane.kubectl('scale', 'fabricpeerset/wallet', '--replicas=3');
-    const replicas = await plane.kubectl('get', 'fabricpeerset', 'wallet', '-o', 'jsonpath={.spec.replicas}');
+    const created = await applyText(
+      'scalable.yaml',
+      `${API_VERSION}\nkind: FabricPeerSet\nmetadata: {name: scalable}\nspec: {ca: wallet-ca, replicas: 1}\n`,
+    );
+    expect(created.code, created.output).toBe(0);
+
+    const scaled = await plane.kubectl('scale', 'fabricpeerset/scalable', '--replicas=3');
+    const replicas = await plane.kubectl(
+      'get',
+      'fabricpeerset',
+      'scalable',
+      '-o',
+      'jsonpath={.spec.replicas}',
+    );
 
     expect(scaled.code, scaled.output).toBe(0);
     expect(replicas.output).toBe('3');
@@ -137,20 +150,24 @@ describe('CRDs on a real kube-apiserver', () => {
       /spec\.peerSelector\.matchLabels: Invalid value: 0: spec\.peerSelector\.matchLabels in body should have at least 1 properties/,
     ],
   ])('rejects %s with a clear message', async (name, body, message) => {
-    const result = await applyText(
-      `${name.replace(/\W+/g, '-')}.yaml`,
-      `apiVersion: fabricwallet.io/v1alpha1\n${body}\n`,
-    );
+    const result = await applyText(`${name.replace(/\W+/g, '-')}.yaml`, `${API_VERSION}\n${body}\n`);
 
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(message);
   });
 
   it('refuses to change a set’s CA, consensus or orderer count once created (CEL transition rules)', async () => {
+    const created = await applyText(
+      'fixed-sets.yaml',
+      `${API_VERSION}\nkind: FabricPeerSet\nmetadata: {name: settled}\nspec: {ca: wallet-ca, replicas: 1}\n---\n` +
+        `${API_VERSION}\nkind: FabricOrdererSet\nmetadata: {name: settled}\nspec: {ca: orderer-ca, replicas: 1, consensus: etcdraft}\n`,
+    );
+    expect(created.code, created.output).toBe(0);
+
     const moved = await plane.kubectl(
       'patch',
       'fabricpeerset',
-      'wallet',
+      'settled',
       '--type=merge',
       '-p',
       '{"spec":{"ca":"cinema-ca"}}',
@@ -158,7 +175,7 @@ describe('CRDs on a real kube-apiserver', () => {
     const switched = await plane.kubectl(
       'patch',
       'fabricordererset',
-      'orderer',
+      'settled',
       '--type=merge',
       '-p',
       '{"spec":{"consensus":"BFT","replicas":4}}',
@@ -167,7 +184,7 @@ describe('CRDs on a real kube-apiserver', () => {
     const resized = await plane.kubectl(
       'patch',
       'fabricordererset',
-      'orderer',
+      'settled',
       '--type=merge',
       '-p',
       '{"spec":{"replicas":3}}',
@@ -182,7 +199,7 @@ describe('CRDs on a real kube-apiserver', () => {
     const file = join(plane.dir.path, 'unknown-field.yaml');
     await writeFile(
       file,
-      'apiVersion: fabricwallet.io/v1alpha1\nkind: FabricPeerSet\nmetadata: {name: colorful}\nspec: {ca: wallet-ca, color: blue}\n',
+      `${API_VERSION}\nkind: FabricPeerSet\nmetadata: {name: colorful}\nspec: {ca: wallet-ca, color: blue}\n`,
     );
 
     const result = await plane.kubectl('create', '--validate=strict', '-f', file);
