@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { degradedConditions, progressingConditions, readyConditions } from '../api/v1alpha1/conditions.js';
 import { parseResource, type Network } from '../api/v1alpha1/parse.js';
 import { API_VERSION, KIND_NAMES, type FabricKind } from '../api/v1alpha1/schema.js';
 import type { Condition, FabricResource } from '../api/v1alpha1/types.js';
 import { dependents } from '../reconcile/names.js';
 import { reconcile } from '../reconcile/reconciler.js';
-import { degraded, type Notice, type Verdict } from '../reconcile/verdict.js';
+import { degraded, verdictConditions, type Notice, type Verdict } from '../reconcile/verdict.js';
 import { collectionPath, KubeError, type KubeClient, type KubeObject } from './client.js';
 import type { OperatorConfig } from './config.js';
 import { Informer } from './informer.js';
@@ -245,13 +244,7 @@ export class Controller {
   private async writeStatus(object: KubeObject, verdict: Verdict): Promise<void> {
     const current = (object.status ?? {}) as { conditions?: Condition[] } & Record<string, unknown>;
     const generation = object.metadata.generation ?? 1;
-    const set =
-      verdict.state === 'Ready'
-        ? readyConditions
-        : verdict.state === 'Progressing'
-          ? progressingConditions
-          : degradedConditions;
-    const conditions = set(current.conditions ?? [], generation, verdict.reason, verdict.message);
+    const conditions = verdictConditions(current.conditions ?? [], generation, verdict);
     const status = { ...verdict.fields, observedGeneration: generation, conditions };
     // Key order differs between what the server returns and what is built here.
     const comparable = (value: Record<string, unknown>) =>

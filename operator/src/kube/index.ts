@@ -3,5 +3,6 @@ export { loadOperatorConfig, OperatorConfigError, type OperatorConfig } from './
 export { Controller, PLURALS } from './controller.js';
 export { LeaderElector, microTime } from './leader.js';
 export { WorkQueue } from './queue.js';
-export { PORTS, serviceHost, nodeName, caSecretName, caServerName } from './objects.js';
+export { PORTS, serviceHost, nodeName } from './objects.js';
+export { caSecretName, caServerName } from './workloads.js';
 export { SecretMaterialStore } from './secret-store.js';

@@ -18,6 +18,19 @@ import type { Notice } from '../reconcile/verdict.js';
 import type { KubeClient, KubeObject } from './client.js';
 import type { OperatorConfig } from './config.js';
 import {
+  FIELD_MANAGER,
+  identitySecretName,
+  LABEL_ORDINAL,
+  LABEL_OWNER,
+  LABEL_OWNER_KIND,
+  ownedMetadata,
+  ownedSelector,
+  ownerReference,
+  PORTS,
+  serviceHost,
+  serviceNames,
+} from './objects.js';
+import {
   caObjects,
   caPublicCertificates,
   caSecretName,
@@ -25,20 +38,9 @@ import {
   chaincodeAddress,
   chaincodeObjects,
   chaincodeTlsSecretName,
-  FIELD_MANAGER,
-  identitySecretName,
-  LABEL_ORDINAL,
-  LABEL_OWNER,
-  LABEL_OWNER_KIND,
   ordererObjects,
-  ownedMetadata,
-  ownedSelector,
-  ownerReference,
   peerObjects,
-  PORTS,
-  serviceHost,
-  serviceNames,
-} from './objects.js';
+} from './workloads.js';
 import { SecretMaterialStore } from './secret-store.js';
 
 interface Deployment extends KubeObject {

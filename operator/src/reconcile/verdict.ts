@@ -1,3 +1,6 @@
+import { degradedConditions, progressingConditions, readyConditions } from '../api/v1alpha1/conditions.js';
+import type { Condition } from '../api/v1alpha1/types.js';
+
 /** What one reconcile of a resource concluded: written to its status and conditions by the runtime. */
 export interface Verdict {
   readonly state: 'Ready' | 'Progressing' | 'Degraded';
@@ -51,3 +54,18 @@ export const degraded = (reason: string, message: string, fields: Fields = {}): 
 
 /** A plan that changes nothing and only reports. */
 export const report = <Action>(verdict: Verdict): Plan<Action> => ({ actions: [], verdict });
+
+/** The conditions after a verdict: Ready, Progressing and Degraded set as Kubernetes controllers do. */
+export function verdictConditions(
+  current: readonly Condition[],
+  generation: number,
+  verdict: Verdict,
+): readonly Condition[] {
+  const change =
+    verdict.state === 'Ready'
+      ? readyConditions
+      : verdict.state === 'Progressing'
+        ? progressingConditions
+        : degradedConditions;
+  return change(current, generation, verdict.reason, verdict.message);
+}

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { degradedConditions, progressingConditions, readyConditions } from '../../api/v1alpha1/conditions.js';
 import type { Condition, FabricKind } from '../../api/v1alpha1/types.js';
-import type { Verdict } from '../../reconcile/verdict.js';
+import { verdictConditions, type Verdict } from '../../reconcile/verdict.js';
 
 /** One resource's observed state, as `status` prints it and tests read it. */
 export interface ResourceStatus {
@@ -104,13 +104,7 @@ export class StatusBook {
       ...(typeof height === 'number' ? { height } : {}),
       details,
     };
-    const change =
-      verdict.state === 'Ready'
-        ? readyConditions
-        : verdict.state === 'Progressing'
-          ? progressingConditions
-          : degradedConditions;
-    this.put(kind, name, generation, (c) => change(c, generation, verdict.reason, verdict.message), extra);
+    this.put(kind, name, generation, (c) => verdictConditions(c, generation, verdict), extra);
   }
 
   /** Forgets resources that are no longer declared. */
