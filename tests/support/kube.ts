@@ -18,6 +18,11 @@ export interface ControlPlane {
   readonly dir: TempDir;
   /** Runs kubectl against this control plane. */
   readonly kubectl: (...args: string[]) => Promise<{ code: number; output: string }>;
+  /**
+   * Drops etcd's history up to now (as the API server's periodic compaction does): a watch
+   * from an older resourceVersion then gets 410 Gone.
+   */
+  readonly compactHistory: () => Promise<void>;
   /** Stops kube-apiserver and starts it again on the same port and etcd (watches break). */
   readonly restartApiServer: () => Promise<void>;
   readonly stop: () => Promise<void>;
@@ -34,6 +39,12 @@ export interface ControlPlaneOptions {
    * kinds at once instead of at its next discovery pass (every 30 s).
    */
   readonly crds?: string;
+  /**
+   * Built-in resources (lowercase plurals) the API server serves from etcd, without its
+   * watch cache: a watch from a compacted resourceVersion then gets 410 Gone. (The cache
+   * answers such a watch from its own snapshot until it has dropped events.)
+   */
+  readonly uncached?: readonly string[];
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -89,6 +100,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
           `--service-account-key-file=${join(dir.path, 'sa.pub')}`,
           `--service-account-signing-key-file=${join(dir.path, 'sa.key')}`,
+          ...(options.uncached?.length
+            ? [`--watch-cache-sizes=${options.uncached.map((resource) => `${resource}#0`).join(',')}`]
+            : []),
         ],
         { cwd: dir.path, logDir },
       );
@@ -164,9 +178,23 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       started.push(manager);
       await manager.listening(managerPort, 60_000);
     }
-    return { server, kubeconfig, dir, kubectl, restartApiServer, stop };
+    const compactHistory = () => compactEtcd(`http://127.0.0.1:${etcdPort}`);
+    return { server, kubeconfig, dir, kubectl, compactHistory, restartApiServer, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Compacts etcd to its current revision through its JSON gateway (no etcdctl needed). */
+async function compactEtcd(etcd: string): Promise<void> {
+  const post = async (path: string, body: object) => {
+    const response = await fetch(`${etcd}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`etcd ${path}: ${String(response.status)} ${text}`);
+    return JSON.parse(text) as { header?: { revision?: string } };
+  };
+  const { header } = await post('/v3/kv/range', { key: Buffer.from('/').toString('base64') });
+  if (!header?.revision) throw new Error('etcd /v3/kv/range: no revision in the answer');
+  await post('/v3/kv/compaction', { revision: header.revision, physical: true });
 }

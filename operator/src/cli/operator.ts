@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { inClusterAccess, KubeClient, kubeconfigAccess } from '../kube/client.js';
+import { KubeClient, loadKubeConfig } from '../kube/client.js';
 import { loadOperatorConfig, OperatorConfigError } from '../kube/config.js';
 import { Controller, controllerMetrics, errorMessage, PLURALS } from '../kube/controller.js';
 import { LeaderElector } from '../kube/leader.js';
@@ -25,8 +25,7 @@ try {
   throw error;
 }
 
-const access = config.KUBECONFIG ? kubeconfigAccess(config.KUBECONFIG) : inClusterAccess();
-const client = new KubeClient(access, PLURALS);
+const client = new KubeClient(loadKubeConfig(config.KUBECONFIG), PLURALS);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'fabric_wallet_operator_' });
 const leaderGauge = new Gauge({
@@ -88,7 +87,7 @@ async function shutdown(code: number): Promise<void> {
   await elector.stop();
   leaderGauge.set(0);
   server.close();
-  client.close();
+  await client.close();
   process.exit(code);
 }
 process.on('SIGTERM', () => void shutdown(0));

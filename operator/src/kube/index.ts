@@ -1,4 +1,13 @@
-export { KubeClient, KubeError, kubeconfigAccess, inClusterAccess, type KubeObject } from './client.js';
+export {
+  KubeClient,
+  KubeError,
+  KubeTimeoutError,
+  loadKubeConfig,
+  type KubeObject,
+  type ObjectRef,
+  type CollectionRef,
+} from './client.js';
+export { Informer, type InformerOptions } from './informer.js';
 export { loadOperatorConfig, OperatorConfigError, type OperatorConfig } from './config.js';
 export { Controller, PLURALS } from './controller.js';
 export { LeaderElector, microTime } from './leader.js';

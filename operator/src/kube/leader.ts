@@ -1,4 +1,5 @@
-import { KubeError, type KubeClient, type KubeObject } from './client.js';
+import { V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import { KubeError, type KubeClient } from './client.js';
 import { sleep } from './informer.js';
 
 export interface LeaderElectionOptions {
@@ -12,26 +13,22 @@ export interface LeaderElectionOptions {
   readonly log: (line: string) => void;
 }
 
-interface Lease extends KubeObject {
-  spec: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    acquireTime?: string;
-    renewTime?: string;
-    leaseTransitions?: number;
-  };
-}
-
 /** RFC 3339 with microseconds, as the API server's MicroTime fields require. */
 export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return new V1MicroTime(date).toISOString();
+}
+
+/** A MicroTime field in ms: a string as the server sent it (client-node types it as a Date). */
+function millis(time: Date | string | undefined): number {
+  return (time instanceof Date ? time.getTime() : Date.parse(time ?? '')) || 0;
 }
 
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: take the lease
- * when it is free or its holder stopped renewing for leaseDurationSeconds; renew it every
- * retry period with optimistic concurrency (resourceVersion), so two candidates never both
- * win; give it up on stop so a successor takes over at once.
+ * Leader election on a coordination.k8s.io/v1 Lease, as client-go does it (client-node has
+ * none; the Lease goes through its CoordinationV1Api): take the lease when it is free or
+ * its holder stopped renewing for leaseDurationSeconds; renew it every retry period with
+ * optimistic concurrency (resourceVersion), so two candidates never both win; give it up
+ * on stop so a successor takes over at once.
  */
 export class LeaderElector {
   private readonly abort = new AbortController();
@@ -41,7 +38,7 @@ export class LeaderElector {
     return this.abort.signal.aborted;
   }
   private leading = false;
-  private lease: Lease | undefined;
+  private lease: V1Lease | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -50,10 +47,6 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.leading;
-  }
-
-  private get path(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${this.options.namespace}/leases/${this.options.name}`;
   }
 
   /**
@@ -94,57 +87,76 @@ export class LeaderElector {
     }
   }
 
+  /** One attempt: the read and the write share `timeoutMs`. */
   private async tryAcquireOrRenew(timeoutMs: number): Promise<boolean> {
     const now = new Date();
     const { identity, leaseDurationSeconds, namespace, name } = this.options;
-    const current = await this.client.get<Lease>(this.path, timeoutMs);
+    const left = () => Math.max(1, now.getTime() + timeoutMs - Date.now());
+    const current = await this.read(left());
     if (!current) {
-      const lease: Lease = {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name, namespace },
-        spec: {
-          holderIdentity: identity,
-          leaseDurationSeconds,
-          acquireTime: microTime(now),
-          renewTime: microTime(now),
-          leaseTransitions: 0,
-        },
-      };
-      try {
-        this.lease = await this.client.request<Lease>(
-          'POST',
-          this.path.replace(/\/[^/]+$/, ''),
-          lease,
-          undefined,
-          timeoutMs,
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof KubeError && error.status === 409) return false;
-        throw error;
-      }
+      return this.write(
+        'create',
+        () =>
+          this.client.coordination.createNamespacedLease({
+            namespace,
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, namespace },
+              spec: {
+                holderIdentity: identity,
+                leaseDurationSeconds,
+                acquireTime: new V1MicroTime(now),
+                renewTime: new V1MicroTime(now),
+                leaseTransitions: 0,
+              },
+            },
+          }),
+        left(),
+      );
     }
-    const holder = current.spec.holderIdentity ?? '';
-    const renewed = Date.parse(current.spec.renewTime ?? '') || 0;
-    const duration = (current.spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
-    if (holder !== '' && holder !== identity && renewed + duration > now.getTime()) return false;
+    const spec = current.spec ?? {};
+    const holder = spec.holderIdentity ?? '';
+    const duration = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
+    if (holder !== '' && holder !== identity && millis(spec.renewTime) + duration > now.getTime())
+      return false;
     const transition = holder !== identity;
-    const next: Lease = {
-      ...current,
-      spec: {
-        ...current.spec,
-        holderIdentity: identity,
-        leaseDurationSeconds,
-        renewTime: microTime(now),
-        ...(transition
-          ? { acquireTime: microTime(now), leaseTransitions: (current.spec.leaseTransitions ?? 0) + 1 }
-          : {}),
-      },
-    };
+    const next = withSpec(current, {
+      ...leaseSpec(spec),
+      holderIdentity: identity,
+      leaseDurationSeconds,
+      renewTime: new V1MicroTime(now),
+      ...(transition
+        ? { acquireTime: new V1MicroTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }
+        : {}),
+    });
+    // The replaced Lease carries metadata.resourceVersion: a concurrent writer makes this fail with 409.
+    return this.write(
+      'renew',
+      () => this.client.coordination.replaceNamespacedLease({ name, namespace, body: next }),
+      left(),
+    );
+  }
+
+  private async read(timeoutMs?: number): Promise<V1Lease | undefined> {
+    const { namespace, name } = this.options;
     try {
-      // PUT carries metadata.resourceVersion: a concurrent writer makes this fail with 409.
-      this.lease = await this.client.request<Lease>('PUT', this.path, next, undefined, timeoutMs);
+      return await this.client.call(
+        `read Lease ${namespace}/${name}`,
+        () => this.client.coordination.readNamespacedLease({ name, namespace }),
+        timeoutMs,
+      );
+    } catch (error) {
+      if (error instanceof KubeError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes the lease; false when another candidate wrote it first (409). */
+  private async write(what: string, write: () => Promise<V1Lease>, timeoutMs?: number): Promise<boolean> {
+    const { namespace, name } = this.options;
+    try {
+      this.lease = await this.client.call(`${what} Lease ${namespace}/${name}`, write, timeoutMs);
       return true;
     } catch (error) {
       if (error instanceof KubeError && error.status === 409) return false;
@@ -158,21 +170,40 @@ export class LeaderElector {
     if (!this.leading || !this.lease) return;
     this.leading = false;
     try {
-      const current = await this.client.get<Lease>(this.path);
-      if (current?.spec.holderIdentity !== this.options.identity) return;
-      await this.client.request('PUT', this.path, {
-        ...current,
-        spec: {
-          ...current.spec,
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          renewTime: microTime(new Date()),
-        },
+      const current = await this.read();
+      if (current?.spec?.holderIdentity !== this.options.identity) return;
+      const released = withSpec(current, {
+        ...leaseSpec(current.spec),
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        renewTime: new V1MicroTime(),
       });
+      await this.write('release', () =>
+        this.client.coordination.replaceNamespacedLease({
+          name: this.options.name,
+          namespace: this.options.namespace,
+          body: released,
+        }),
+      );
     } catch (error) {
       this.options.log(
         `leader election: release failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
+}
+
+/** The fields of a Lease's spec as a plain object (client-node reads it into a class). */
+function leaseSpec(spec: V1LeaseSpec | undefined): Partial<V1LeaseSpec> {
+  return Object.fromEntries(Object.entries(spec ?? {}).filter(([, value]) => value !== undefined));
+}
+
+/** `lease` with another spec; its metadata (resourceVersion) is kept for optimistic concurrency. */
+function withSpec(lease: V1Lease, spec: V1LeaseSpec): V1Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    ...(lease.metadata ? { metadata: lease.metadata } : {}),
+    spec,
+  };
 }

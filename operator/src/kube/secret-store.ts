@@ -32,12 +32,12 @@ export class SecretMaterialStore implements MaterialStore {
     return kind === 'nodes' ? identitySecretName(name) : `${this.caName}-user-${name}`;
   }
 
-  private path(key: string): string {
-    return `/api/v1/namespaces/${this.namespace}/secrets/${this.secretName(key)}`;
-  }
-
   async read(_org: string, key: string): Promise<IdentityMaterial | undefined> {
-    const secret = await this.client.get<Secret>(this.path(key));
+    const secret = await this.client.get<Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: this.secretName(key), namespace: this.namespace },
+    });
     const data = secret?.data ?? {};
     const [mspId, caCert, tlsCaCert, certificate, privateKeyPem] = [
       'mspid',
