@@ -46,11 +46,13 @@ describe('the wallet API on the real network and FerretDB', () => {
   });
 
   it('refuses a taken username and a wrong password with problem documents', async () => {
+    await signUp('taken-tom');
+
     const taken = await call('POST', '/v1/users', {
-      body: { username: 'ALICE', password: 'another-pass-1', paymentPassword: 'pay-999999' },
+      body: { username: 'TAKEN-TOM', password: 'another-pass-1', paymentPassword: 'pay-999999' },
     });
     const wrong = await call('POST', '/v1/sessions', {
-      body: { username: 'alice', password: 'not-the-password' },
+      body: { username: 'taken-tom', password: 'not-the-password' },
     });
 
     expect(taken.status).toBe(409);
@@ -190,12 +192,13 @@ describe('the wallet API on the real network and FerretDB', () => {
 
   it('finishes a payment whose API process died: from the ledger when it was sent, else by running it', async () => {
     const payer = await signUp('orphan-payer');
+    await signUp('orphan-payee');
     await recharge(payer, '100');
     const user = await api.db.collections.users.findOne({ username: 'orphan-payer' });
     const pay = (key: string) =>
       call('POST', '/v1/transfers', {
         token: payer,
-        body: { to: 'alice', amount: '10', paymentPassword: 'pay-123456' },
+        body: { to: 'orphan-payee', amount: '10', paymentPassword: 'pay-123456' },
         headers: { 'idempotency-key': key },
       });
     // What a process killed mid-request leaves: the record pending, its lease run out.
@@ -232,16 +235,17 @@ describe('the wallet API on the real network and FerretDB', () => {
 
   it('refuses a payment with the wrong payment password or more than the balance, charging nothing', async () => {
     const gina = await signUp('gina');
+    await signUp('gina-payee');
     await recharge(gina, '100');
 
     const wrongPassword = await call('POST', '/v1/transfers', {
       token: gina,
-      body: { to: 'alice', amount: '10', paymentPassword: 'nope-nope' },
+      body: { to: 'gina-payee', amount: '10', paymentPassword: 'nope-nope' },
       headers: { 'idempotency-key': 'gina-wrong-pass' },
     });
     const tooMuch = await call('POST', '/v1/transfers', {
       token: gina,
-      body: { to: 'alice', amount: '101', paymentPassword: 'pay-123456' },
+      body: { to: 'gina-payee', amount: '101', paymentPassword: 'pay-123456' },
       headers: { 'idempotency-key': 'gina-too-much' },
     });
 
@@ -253,11 +257,12 @@ describe('the wallet API on the real network and FerretDB', () => {
 
   it('locks payments after repeated wrong payment passwords, even with the right one', async () => {
     const wes = await signUp('wes');
+    await signUp('wes-payee');
     await recharge(wes, '10');
     const attempt = (paymentPassword: string, i: number) =>
       call('POST', '/v1/transfers', {
         token: wes,
-        body: { to: 'alice', amount: '1', paymentPassword },
+        body: { to: 'wes-payee', amount: '1', paymentPassword },
         headers: { 'idempotency-key': `wes-guess-${i}-xxxx` },
       });
 
@@ -270,6 +275,7 @@ describe('the wallet API on the real network and FerretDB', () => {
 
   it('changes the payment password: the old one stops working, the new one pays', async () => {
     const hank = await signUp('hank');
+    await signUp('hank-payee');
     await recharge(hank, '50');
 
     const changed = await call('PUT', '/v1/me/payment-password', {
@@ -278,12 +284,12 @@ describe('the wallet API on the real network and FerretDB', () => {
     });
     const withOld = await call('POST', '/v1/transfers', {
       token: hank,
-      body: { to: 'alice', amount: '5', paymentPassword: 'pay-123456' },
+      body: { to: 'hank-payee', amount: '5', paymentPassword: 'pay-123456' },
       headers: { 'idempotency-key': 'hank-old-pass' },
     });
     const withNew = await call('POST', '/v1/transfers', {
       token: hank,
-      body: { to: 'alice', amount: '5', paymentPassword: 'new-pay-654321' },
+      body: { to: 'hank-payee', amount: '5', paymentPassword: 'new-pay-654321' },
       headers: { 'idempotency-key': 'hank-new-pass' },
     });
 
@@ -365,24 +371,31 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(typeof response.body.detail).toBe('string');
   });
 
-  it.each([
-    ['a negative amount', '-5'],
-    ['a fractional amount', '1.5'],
-    ['a huge amount', '9'.repeat(30)],
-    ['a zero amount', '0'],
-  ])('refuses %s in a transfer with 400', async (_name, amount) => {
-    const token = (
-      await call('POST', '/v1/sessions', { body: { username: 'alice', password: 'login-password-1' } })
-    ).body.token as string;
+  describe('a transfer with a bad amount', () => {
+    let payer: string;
 
-    const response = await call('POST', '/v1/transfers', {
-      token,
-      body: { to: 'bob', amount, paymentPassword: 'pay-123456' },
-      headers: { 'idempotency-key': `bad-amount-${amount.length}-${amount.charAt(0)}` },
+    beforeAll(async () => {
+      payer = await signUp('amount-payer');
+      await signUp('amount-payee');
+      await recharge(payer, '100');
     });
 
-    expect(response.status).toBe(400);
-    expect(String(response.body.detail)).toContain('amount');
+    it.each([
+      ['a negative amount', '-5'],
+      ['a fractional amount', '1.5'],
+      ['a huge amount', '9'.repeat(30)],
+      ['a zero amount', '0'],
+    ])('refuses %s with 400, charging nothing', async (_name, amount) => {
+      const response = await call('POST', '/v1/transfers', {
+        token: payer,
+        body: { to: 'amount-payee', amount, paymentPassword: 'pay-123456' },
+        headers: { 'idempotency-key': `bad-amount-${amount.length}-${amount.charAt(0)}` },
+      });
+
+      expect(response.status).toBe(400);
+      expect(String(response.body.detail)).toContain('amount');
+      expect(await api.balance(payer)).toBe('100');
+    });
   });
 
   it('answers unknown routes with 404 and missing or bad credentials with 401 problems', async () => {
@@ -682,13 +695,16 @@ describe('the wallet API on the real network and FerretDB', () => {
   });
 
   it('reports ready (DB, ledger, indexer) and serves Prometheus metrics', async () => {
+    await signUp('metrics-mo');
+
     const ready = await call('GET', '/readyz');
     const metrics = await api.app.request('/metrics');
     const text = await metrics.text();
 
     expect(ready.status, JSON.stringify(ready.body)).toBe(200);
     expect(ready.body.checks).toEqual({ db: 'ok', ledger: 'ok', indexer: 'ok', reconciler: 'ok' });
-    expect(text).toContain('wallet_http_requests_total{method="POST",route="/v1/transfers",status="201"}');
+    expect(text).toContain('wallet_http_requests_total{method="POST",route="/v1/users",status="201"}');
+    expect(text).toContain('wallet_http_requests_total{method="POST",route="/v1/sessions",status="201"}');
     expect(text).toContain('wallet_http_request_duration_seconds_bucket');
   });
 
@@ -707,16 +723,34 @@ describe('the wallet API on the real network and FerretDB', () => {
     }
   });
 
+  /** A recharge and a payment between two new users; the payer's token and the payment's txId. */
+  async function paidOnce(prefix: string): Promise<{ payer: string; txId: string }> {
+    const payer = await signUp(`${prefix}-payer`);
+    await signUp(`${prefix}-payee`);
+    await recharge(payer, '20');
+    const paid = await call('POST', '/v1/transfers', {
+      token: payer,
+      body: { to: `${prefix}-payee`, amount: '5', paymentPassword: 'pay-123456' },
+      headers: { 'idempotency-key': `${prefix}-pays-once` },
+    });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    return { payer, txId: String(paid.body.txId) };
+  }
+
   it('indexes every committed transaction with its block number', async () => {
-    const txs = await api.db.collections.txs.countDocuments();
+    const { txId } = await paidOnce('indexed');
 
     await expect
-      .poll(() => api.db.collections.txs.countDocuments({ blockNumber: { $ne: null } }), { timeout: 30_000 })
-      .toBe(txs);
+      .poll(() => api.db.collections.txs.countDocuments({ blockNumber: null }), { timeout: 30_000 })
+      .toBe(0);
+
+    expect((await api.db.collections.txs.findOne({ _id: txId }))?.blockNumber).toBeGreaterThan(0);
     expect(api.indexer.snapshot().lastError).toBeNull();
   });
 
   it('rebuilds the ledger index from block 0 with identical balances, bills and tokens', async () => {
+    const { payer } = await paidOnce('rebuilt');
+    const payerId = (await call('GET', '/v1/me', { token: payer })).body.userId;
     const users = await api.db.collections.users.find({}, { projection: { _id: 1 } }).toArray();
     const snapshot = async () =>
       Promise.all(
@@ -742,7 +776,7 @@ describe('the wallet API on the real network and FerretDB', () => {
     expect(rebuilt.txs).toBe(txCount);
     expect(await snapshot()).toEqual(before);
     api.indexer.start();
-    expect(before.some((user) => user.movements.length > 0)).toBe(true);
+    expect(before[users.findIndex((user) => user._id === payerId)]?.movements).toHaveLength(2);
   });
 
   it('serves its OpenAPI document', async () => {
