@@ -1,39 +1,47 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { ApiConfig } from './config.js';
 import type { Database } from './db/mongo.js';
-import { ApiError, badRequest } from './errors.js';
-import { DeclaredRoutes } from './openapi.js';
-import type { MiddlewareHandler } from 'hono';
-import type { Ledger } from './fabric/ledger.js';
+import { ApiError } from './errors.js';
+import type { ChaincodeAccess } from './fabric/ledger.js';
+import type { IndexerStatus } from './indexer/indexer.js';
+import type { Reconciler } from './indexer/reconciler.js';
 import type { Logger } from './logger.js';
 import { requireUser } from './middleware/auth.js';
-import { applyRateLimits, SESSION_PATHS, SESSION_POSTS } from './middleware/limits.js';
-import { PasswordHasher } from './security/passwords.js';
-import { onError, problem } from './middleware/problem.js';
+import { applyRateLimits } from './middleware/limits.js';
+import type { Registry } from 'prom-client';
+import { onError } from './middleware/problem.js';
+import { DeclaredRoutes } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
+import { addressRoutes } from './routes/addresses.js';
 import { adminRoutes, requireAdmin } from './routes/admin.js';
 import { billRoutes } from './routes/bills.js';
 import { cinemaRoutes } from './routes/cinema.js';
-import { traceRoutes } from './routes/trace.js';
 import { healthRoutes, metrics } from './routes/health.js';
-import type { IndexerStatus } from './indexer/indexer.js';
-import type { Reconciler } from './indexer/reconciler.js';
-import { rechargeRoutes } from './routes/recharges.js';
+import { apiHono } from './routes/hono.js';
+import { rechargeRoutes, requireOwnerOrAdmin } from './routes/recharges.js';
+import { traceRoutes } from './routes/trace.js';
+import { transferRoutes } from './routes/transfers.js';
 import { walletRoutes } from './routes/wallet.js';
+import { webRoutes } from './routes/web.js';
+import { PasswordHasher } from './security/passwords.js';
 import { Accounts } from './services/accounts.js';
+import { Bills } from './services/bills.js';
 import { Cinema } from './services/cinema.js';
+import { Idempotency } from './services/idempotency.js';
+import { ReadinessChecks } from './services/readiness.js';
 import { Recharges } from './services/recharge.js';
+import { Tracer } from './services/trace.js';
 import { Wallet } from './services/wallet.js';
 import type { AppEnv } from './types.js';
-import { webRoutes } from './routes/web.js';
 
 export interface AppDeps {
   readonly config: ApiConfig;
   readonly db: Database;
-  readonly ledger: Ledger;
+  /** The chaincode (fabric/ledger.ts's Ledger; a FakeLedger in unit tests). */
+  readonly ledger: ChaincodeAccess;
   readonly logger: Logger;
   /** The running indexer, whose lag /readyz reports. */
   readonly indexer?: { snapshot(): IndexerStatus };
@@ -41,37 +49,15 @@ export interface AppDeps {
   readonly reconciler?: Reconciler;
 }
 
-/** The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. */
+/**
+ * The HTTP API. Everything it talks to comes in `deps`, so tests build it in-process. Each
+ * route declares its own credential (a session, the admin token) as its middleware; routes
+ * call services, which alone reach the outer DB and the ledger.
+ */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const { collections } = deps.db;
   if (deps.config.devPayments && deps.config.environment !== 'development')
     throw new Error('development payments are refused in a production configuration');
-  const accounts = new Accounts(
-    collections,
-    deps.config.fabric,
-    deps.config.sessionTtlMs,
-    deps.config.vaultKeyring,
-    undefined,
-    new PasswordHasher(deps.config.passwordHashing),
-  );
-  const wallet = new Wallet(collections, deps.ledger, accounts, deps.config.fabric, (userId) => {
-    deps.reconciler?.suspect(userId);
-  });
-  const recharges = new Recharges(collections, deps.ledger, deps.config.fabric.issuer);
-  const cinema = new Cinema(collections, deps.ledger, accounts, wallet);
-
-  const app = new OpenAPIHono<AppEnv>({
-    // Schema failures become one 400 problem listing every field that is wrong.
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      const errors = result.error.issues.map((issue) => ({
-        path: issue.path.join('.') || '(body)',
-        message: issue.message,
-      }));
-      return problem(c, badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }));
-    },
-  });
-
+  const app = apiHono();
   const { registry, middleware: measure } = metrics();
   deps.reconciler?.attachMetrics(registry);
   app.use(requestId({ limitLength: 64 }));
@@ -111,42 +97,60 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-
   // Quotas first: a refused request costs no session lookup, hash or ledger call.
   applyRateLimits(app, deps.config.rateLimits);
-  // A method the path does not declare skips authentication: the answer is 405, not 401.
-  const declared = new DeclaredRoutes(app);
-  const user = requireUser(accounts);
-  const auth: MiddlewareHandler<AppEnv> = (c, next) =>
-    declared.declares(c.req.method, c.req.path) ? user(c, next) : next();
-  for (const path of SESSION_PATHS) app.use(path, auth);
-  app.on('POST', SESSION_POSTS, auth);
-  app.use('/v1/admin/*', requireAdmin(deps.config.adminToken));
-  healthRoutes(app, {
-    db: deps.db,
-    ledger: deps.ledger,
-    reader: deps.config.fabric.registrar,
-    registry,
-    ...(deps.indexer ? { indexer: deps.indexer } : {}),
-    ...(deps.reconciler ? { reconciler: deps.reconciler } : {}),
-  });
-  accountRoutes(app, accounts);
-  walletRoutes(app, wallet, collections, deps.ledger, deps.config.fabric.registrar);
-  billRoutes(app, collections);
-  rechargeRoutes(app, recharges, collections, {
-    enabled: deps.config.devPayments,
-    accounts,
-    adminToken: deps.config.adminToken,
-  });
-  cinemaRoutes(app, cinema, collections);
-  traceRoutes(app, collections, deps.ledger, deps.config.fabric.registrar);
-  adminRoutes(app, accounts);
-  webRoutes(app);
+  mountRoutes(app, deps, registry);
 
+  const declared = new DeclaredRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.get('/openapi.json', (c) => c.json(declared.document()));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
   app.notFound(declared.notFound);
   app.onError(onError);
   return app;
+}
+
+/** The services over `deps`, and every route over them (this order is the OpenAPI document's). */
+function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, registry: Registry): void {
+  const { config, ledger } = deps;
+  const { collections } = deps.db;
+  const accounts = new Accounts(
+    collections,
+    config.fabric,
+    config.sessionTtlMs,
+    config.vaultKeyring,
+    undefined,
+    new PasswordHasher(config.passwordHashing),
+  );
+  const wallet = new Wallet(collections, ledger, accounts, config.fabric, (userId) => {
+    deps.reconciler?.suspect(userId);
+  });
+  const reader = () => ledger.as(config.fabric.registrar);
+  const idempotency = new Idempotency(collections);
+  const auth = requireUser(accounts);
+
+  healthRoutes(app, {
+    readiness: new ReadinessChecks({
+      db: deps.db,
+      reader,
+      indexer: deps.indexer,
+      reconciler: deps.reconciler,
+    }),
+    registry,
+  });
+  accountRoutes(app, { accounts, auth });
+  walletRoutes(app, { wallet, auth });
+  addressRoutes(app, { wallet, auth });
+  transferRoutes(app, { wallet, idempotency, auth });
+  billRoutes(app, { bills: new Bills(collections), auth });
+  rechargeRoutes(app, {
+    recharges: new Recharges(collections, ledger, config.fabric.issuer),
+    idempotency,
+    auth,
+    devPayments: config.devPayments ? { auth: requireOwnerOrAdmin(accounts, config.adminToken) } : undefined,
+  });
+  cinemaRoutes(app, { cinema: new Cinema(collections, ledger, accounts, wallet), idempotency, auth });
+  traceRoutes(app, { tracer: new Tracer(collections, reader), auth });
+  adminRoutes(app, { accounts, auth: requireAdmin(config.adminToken) });
+  webRoutes(app);
 }

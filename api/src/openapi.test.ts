@@ -1,28 +1,19 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import type { FabricConfig } from './config.js';
 import type { Database } from './db/mongo.js';
 import type { Ledger } from './fabric/ledger.js';
 import { localApiConfig } from './local-config.js';
 import { createLogger } from './logger.js';
+import { NOWHERE_FABRIC } from './routes/testing.js';
 
 /**
  * The OpenAPI document and the answers the routing itself gives (405, 404), with no network:
  * nothing here reaches a service, so the app is built over inert dependencies.
  */
-const identity = { mspId: 'WalletOrgMSP', certificate: '', privateKeyPem: '' };
-const fabric: FabricConfig = {
-  channel: 'payments',
-  chaincode: 'token',
-  peer: { address: '127.0.0.1:1', tlsRootCert: '' },
-  registrar: identity,
-  issuer: identity,
-  ca: { url: 'https://127.0.0.1:1', caName: 'ca', tlsRootCert: '' },
-};
 const inert = new Proxy({}, { get: () => ({}) });
 const app = createApp({
-  config: localApiConfig(fabric),
+  config: localApiConfig(NOWHERE_FABRIC),
   db: { collections: inert } as unknown as Database,
   ledger: inert as unknown as Ledger,
   logger: createLogger('silent'),

@@ -12,12 +12,7 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
-import {
-  chaincodeClient,
-  type ChaincodeClient,
-  type TransactionCall,
-  type TxRecord,
-} from '@fabric-wallet/ccaas/protocol';
+import { chaincodeClient, type ChaincodeClient, type TransactionCall } from '@fabric-wallet/ccaas/protocol';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
 import { CallLimiter } from '../concurrency/call-limiter.js';
@@ -83,16 +78,6 @@ export class Ledger implements ChaincodeAccess {
     return chaincodeClient((call) => this.send(identity, call));
   }
 
-  /** The record of a committed transaction, or undefined when the ledger has none by that id. */
-  async committedTx(reader: PemIdentity, txId: string): Promise<TxRecord | undefined> {
-    try {
-      return await this.as(reader).getTx(txId);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    }
-  }
-
   /** Sends one call as `identity` and returns the result's bytes; failures become ApiErrors. */
   private async send(identity: PemIdentity, call: TransactionCall): Promise<Uint8Array> {
     const release = await this.calls.acquire();
@@ -105,7 +90,7 @@ export class Ledger implements ChaincodeAccess {
         ? await submitAndWait(target, call.name, call.args)
         : await target.evaluateTransaction(call.name, ...call.args);
     } catch (error) {
-      throw translate(error, call.name);
+      throw ledgerError(error, call.name);
     } finally {
       gateway.close();
       release();
@@ -124,7 +109,7 @@ export class Ledger implements ChaincodeAccess {
       return blockNumber(await qscc.evaluateTransaction('GetBlockByTxID', this.config.channel, txId));
     } catch (error) {
       if (/no such transaction|not found|does not exist/i.test(errorText(error))) return null;
-      throw translate(error, 'GetBlockByTxID');
+      throw ledgerError(error, 'GetBlockByTxID');
     } finally {
       gateway.close();
       release();
@@ -245,7 +230,11 @@ export function blockNumber(bytes: Uint8Array): number {
   return 0;
 }
 
-function translate(error: unknown, fn: string): ApiError {
+/**
+ * A failure of `fn` as the client sees it: a chaincode rejection is its 4xx (errors.ts), a
+ * lost race at commit a 409, anything else (peer down, timeout) a 503.
+ */
+export function ledgerError(error: unknown, fn: string): ApiError {
   if (error instanceof ApiError) return error;
   const text = errorText(error);
   // Lost a race at commit: another transaction spent the same coins or took the same seat.

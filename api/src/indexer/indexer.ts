@@ -8,6 +8,7 @@ import type { Ledger } from '../fabric/ledger.js';
 import type { Logger } from '../logger.js';
 
 const CHECKPOINT_ID = 'chaincode-events';
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The indexer's position: the block and, within it, the last transaction applied. */
 class MongoCheckpoint implements Checkpoint {
@@ -160,9 +161,15 @@ export class Indexer {
         this.closeStream = () => {
           events.close();
         };
-        // stop() may have come while the stream was opening: it could not close this one.
+        // stop() may have come while the stream was opening: it could not close this one. A
+        // stream closed before anything reads it reports its cancellation as an error event
+        // nobody listens to (an uncaught exception), so a read is waiting when it is closed.
         if (this.isStopped()) {
+          const read = events[Symbol.asyncIterator]()
+            .next()
+            .catch(() => undefined);
           events.close();
+          await read;
           break;
         }
         this.status.running = true;
@@ -174,9 +181,9 @@ export class Indexer {
       } catch (error) {
         // stop() closes the stream, which ends the loop with an error: not a failure.
         if (this.isStopped()) break;
-        this.status.lastError = (error as Error).message;
+        this.status.lastError = errorMessage(error);
         this.logger.warn(
-          { err: (error as Error).message, retryInMs: backoffMs },
+          { err: errorMessage(error), retryInMs: backoffMs },
           'indexer stream broke; reconnecting',
         );
         await sleep(backoffMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
@@ -185,7 +192,7 @@ export class Indexer {
         this.status.running = false;
         gateway.close();
         await checkpoint?.flush().catch((error: unknown) => {
-          this.logger.warn({ err: (error as Error).message }, 'indexer checkpoint not saved');
+          this.logger.warn({ err: errorMessage(error) }, 'indexer checkpoint not saved');
         });
       }
     }

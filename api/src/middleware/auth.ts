@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from '../errors.js';
 import type { Accounts } from '../services/accounts.js';
-import type { AppEnv } from '../types.js';
+import type { SessionEnv } from '../types.js';
 
 /** The session token of an `Authorization: Bearer <token>` header; 401 when there is none. */
 export function bearerToken(header: string | undefined): string {
@@ -12,9 +12,10 @@ export function bearerToken(header: string | undefined): string {
 
 /**
  * Requires `Authorization: Bearer <session token>` (the scheme is case-insensitive, RFC 9110
- * section 11.1) and puts the user on the context.
+ * section 11.1) and puts the user and the session on the context. A route declares it as its
+ * `middleware`, which is what types its handler to read them.
  */
-export function requireUser(accounts: Accounts): MiddlewareHandler<AppEnv> {
+export function requireUser(accounts: Pick<Accounts, 'authenticate'>): MiddlewareHandler<SessionEnv> {
   return async (c, next) => {
     const { user, sessionId } = await accounts.authenticate(bearerToken(c.req.header('authorization')));
     c.set('user', user);

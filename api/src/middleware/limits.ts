@@ -27,8 +27,8 @@ export const RATE_POLICIES = {
 } as const satisfies Record<string, RatePolicy>;
 
 /**
- * Paths whose every method needs a session (the auth middleware's). `/x/*` matches `/x` too,
- * so each request is authenticated once.
+ * Paths whose every method needs a session (each of their routes declares requireUser), for
+ * the quota on bad session tokens. `/x/*` matches `/x` too, so a request is counted once.
  */
 export const SESSION_PATHS = [
   '/v1/me/*',

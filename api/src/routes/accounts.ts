@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { Accounts } from '../services/accounts.js';
-import type { AppEnv } from '../types.js';
+import type { AppEnv, SessionEnv } from '../types.js';
 import {
   GivenSecret,
   json,
@@ -38,8 +39,23 @@ const profileOf = (user: {
   createdAt: user.createdAt.toISOString(),
 });
 
-/** Registration, login/logout, profile, login and payment password changes. */
-export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void {
+export interface AccountRouteDeps {
+  readonly accounts: Pick<
+    Accounts,
+    'register' | 'login' | 'logout' | 'changePassword' | 'changePaymentPassword'
+  >;
+  /** The session check of the routes that need one (middleware/auth.ts). */
+  readonly auth: MiddlewareHandler<SessionEnv>;
+}
+
+/** Registration and login (anyone), logout, profile, login and payment password changes (a session). */
+export function accountRoutes(app: OpenAPIHono<AppEnv>, deps: AccountRouteDeps): void {
+  sessionRoutes(app, deps);
+  profileRoutes(app, deps);
+}
+
+/** Registration and login (anyone), logout (a session). */
+function sessionRoutes(app: OpenAPIHono<AppEnv>, { accounts, auth }: AccountRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -82,6 +98,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       tags: ['accounts'],
       summary: 'Log out: ends this session',
       security: [{ bearer: [] }],
+      middleware: auth,
       responses: { 204: { description: 'Logged out' }, ...problemResponses },
     }),
     async (c) => {
@@ -89,7 +106,10 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       return c.body(null, 204);
     },
   );
+}
 
+/** The profile and the password changes of the session user. */
+function profileRoutes(app: OpenAPIHono<AppEnv>, { accounts, auth }: AccountRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -97,6 +117,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       tags: ['accounts'],
       summary: 'Profile',
       security: [{ bearer: [] }],
+      middleware: auth,
       responses: { 200: json(Profile, 'The profile'), ...problemResponses },
     }),
     (c) => c.json(profileOf(c.get('user')), 200),
@@ -109,6 +130,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       tags: ['accounts'],
       summary: 'Change the login password (other sessions end)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: jsonBody(z.object({ oldPassword: GivenSecret, newPassword: Password }).strict()),
       responses: { 204: { description: 'Changed' }, ...problemResponses },
     }),
@@ -126,6 +148,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): voi
       tags: ['accounts'],
       summary: 'Change the payment password (keys are re-wrapped; the old one stops working)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: jsonBody(
         z.object({ oldPaymentPassword: GivenSecret, newPaymentPassword: PaymentPassword }).strict(),
       ),

@@ -22,8 +22,14 @@ export function requireAdmin(adminToken: string): MiddlewareHandler<AppEnv> {
   };
 }
 
+export interface AdminRouteDeps {
+  readonly accounts: Pick<Accounts, 'register'>;
+  /** The admin credential check (requireAdmin). */
+  readonly auth: MiddlewareHandler<AppEnv>;
+}
+
 /** Merchant and issuer accounts, created by an operator with the admin credential. */
-export function adminRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void {
+export function adminRoutes(app: OpenAPIHono<AppEnv>, { accounts, auth }: AdminRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -31,6 +37,7 @@ export function adminRoutes(app: OpenAPIHono<AppEnv>, accounts: Accounts): void 
       tags: ['admin'],
       summary: 'Create a merchant (cinema) account, or an issuer account of the wallet operator',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: jsonBody(
         NewAccount.extend({ role: z.enum(['merchant', 'issuer']) })
           .strict()

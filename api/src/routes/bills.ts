@@ -1,9 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Filter } from 'mongodb';
-import { oneBatch, type Collections, type MovementDoc } from '../db/mongo.js';
-import { badRequest } from '../errors.js';
-import type { AppEnv } from '../types.js';
+import type { MiddlewareHandler } from 'hono';
+import type { Bills } from '../services/bills.js';
+import type { AppEnv, SessionEnv } from '../types.js';
 import { DateTime, json, problemResponses } from './schemas.js';
 
 const Bill = z
@@ -29,50 +28,14 @@ const Query = z
   })
   .strict();
 
-/** Cursor = the last row's (ts, _id), so pages are stable while new bills arrive. */
-function decodeCursor(cursor: string): { ts: Date; id: string } {
-  try {
-    const { t, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      t: number;
-      i: string;
-    };
-    if (typeof t !== 'number' || typeof i !== 'string') throw new Error('shape');
-    return { ts: new Date(t), id: i };
-  } catch {
-    throw badRequest('cursor: is not a cursor this API returned');
-  }
+export interface BillRouteDeps {
+  readonly bills: Pick<Bills, 'page' | 'csv'>;
+  /** The session check (middleware/auth.ts). */
+  readonly auth: MiddlewareHandler<SessionEnv>;
 }
 
-type BillQuery = z.infer<typeof Query>;
-
-/** The MongoDB filter of a bill query: owner, date range, type, direction, counterparty, cursor. */
-function billFilter(userId: string, query: Omit<BillQuery, 'limit'>): Filter<MovementDoc> {
-  const filter: Filter<MovementDoc> = { userId };
-  const ts: { $gte?: Date; $lte?: Date } = {};
-  if (query.from) ts.$gte = new Date(query.from);
-  if (query.to) ts.$lte = new Date(query.to);
-  if (ts.$gte || ts.$lte) filter.ts = ts;
-  if (query.type) filter.kind = query.type;
-  if (query.direction) filter.direction = query.direction;
-  if (query.counterparty) filter.counterparties = query.counterparty;
-  if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    filter.$or = [{ ts: { $lt: after.ts } }, { ts: after.ts, _id: { $lt: after.id } }];
-  }
-  return filter;
-}
-
-/** A CSV field, quoted when needed; a leading = + - @ is neutralised (spreadsheet injection). */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** Rows of a CSV export at most. */
-const CSV_ROWS_MAX = 10_000;
-
-/** Bills: the movements of my balance, newest first, filtered and paginated. */
-export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): void {
+/** Bills: the movements of my balance, newest first, filtered and paginated, or as CSV. */
+export function billRoutes(app: OpenAPIHono<AppEnv>, { bills, auth }: BillRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -80,6 +43,7 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
       tags: ['wallet'],
       summary: 'Bills: what each transaction did to my balance (from the outer DB)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: { query: Query },
       responses: {
         200: json(z.object({ bills: z.array(Bill), nextCursor: z.string().nullable() }), 'A page of bills'),
@@ -87,18 +51,11 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
       },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const filter = billFilter(c.get('user')._id, query);
-      const rows = await collections.movements
-        .find(filter, oneBatch(query.limit + 1))
-        .sort({ ts: -1, _id: -1 })
-        .limit(query.limit + 1)
-        .toArray();
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
+      const { limit, ...query } = c.req.valid('query');
+      const page = await bills.page(c.get('user')._id, query, limit);
       return c.json(
         {
-          bills: page.map((m) => ({
+          bills: page.bills.map((m) => ({
             txId: m.txId,
             kind: m.kind,
             direction: m.direction,
@@ -106,10 +63,7 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
             counterparties: m.counterparties,
             at: m.ts.toISOString(),
           })),
-          nextCursor:
-            rows.length > query.limit && last
-              ? Buffer.from(JSON.stringify({ t: last.ts.getTime(), i: last._id })).toString('base64url')
-              : null,
+          nextCursor: page.nextCursor,
         },
         200,
       );
@@ -123,30 +77,17 @@ export function billRoutes(app: OpenAPIHono<AppEnv>, collections: Collections): 
       tags: ['wallet'],
       summary: 'Bills as CSV (same filters; at most 10 000 rows)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: { query: Query.omit({ limit: true, cursor: true }) },
       responses: {
         200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV' },
         ...problemResponses,
       },
     }),
-    async (c) => {
-      const rows = await collections.movements
-        .find(billFilter(c.get('user')._id, c.req.valid('query')))
-        .sort({ ts: -1, _id: -1 })
-        .limit(CSV_ROWS_MAX)
-        .toArray();
-      const lines = [
-        'time,type,direction,amount,counterparties,txId',
-        ...rows.map((m) =>
-          [m.ts.toISOString(), m.kind, m.direction, m.amount, m.counterparties.join(' '), m.txId]
-            .map(csvField)
-            .join(','),
-        ),
-      ];
-      return c.body(`${lines.join('\n')}\n`, 200, {
+    async (c) =>
+      c.body(await bills.csv(c.get('user')._id, c.req.valid('query')), 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="bills.csv"',
-      });
-    },
+      }),
   );
 }

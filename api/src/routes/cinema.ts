@@ -1,8 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Collections, TicketDoc } from '../db/mongo.js';
+import type { MiddlewareHandler } from 'hono';
+import type { TicketDoc } from '../db/mongo.js';
 import type { Cinema } from '../services/cinema.js';
-import { once } from '../services/idempotency.js';
-import type { AppEnv } from '../types.js';
+import type { IdempotentRun } from '../services/idempotency.js';
+import type { AppEnv, SessionEnv } from '../types.js';
+import { once } from './idempotent.js';
 import {
   Amount,
   DateTime,
@@ -49,8 +51,24 @@ const ticketView = (t: TicketDoc) => ({
   redeemedAt: t.redeemedAt?.toISOString() ?? null,
 });
 
+export interface CinemaRouteDeps {
+  readonly cinema: Pick<
+    Cinema,
+    'createScreening' | 'upcoming' | 'screening' | 'buy' | 'myTickets' | 'ticketForMerchant' | 'redeem'
+  >;
+  readonly idempotency: IdempotentRun;
+  /** The session check (middleware/auth.ts) of every route but the two that list screenings. */
+  readonly auth: MiddlewareHandler<SessionEnv>;
+}
+
 /** Screenings, seats, ticket purchase, my tickets, and the merchant's verification and redemption. */
-export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collections: Collections): void {
+export function cinemaRoutes(app: OpenAPIHono<AppEnv>, deps: CinemaRouteDeps): void {
+  screeningRoutes(app, deps);
+  ticketRoutes(app, deps);
+}
+
+/** Creating screenings (merchants), and the list and seats of screenings (anyone). */
+function screeningRoutes(app: OpenAPIHono<AppEnv>, { cinema, idempotency, auth }: CinemaRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -58,6 +76,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'Create a screening (merchants); tickets pay my receive address',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: {
         headers: IdempotencyHeader,
         ...jsonBody(
@@ -77,7 +96,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
     async (c) => {
       const body = c.req.valid('json');
       // A retried creation must not create a second screening.
-      return c.json(await once(c, collections, body, () => cinema.createScreening(c.get('user'), body)), 201);
+      return c.json(await once(c, idempotency, body, () => cinema.createScreening(c.get('user'), body)), 201);
     },
   );
 
@@ -123,7 +142,10 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
     }),
     async (c) => c.json(await cinema.screening(c.req.valid('param').screeningId), 200),
   );
+}
 
+/** Buying seats, my tickets, and a merchant's verification and redemption of a ticket. */
+function ticketRoutes(app: OpenAPIHono<AppEnv>, { cinema, idempotency, auth }: CinemaRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -131,6 +153,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'Buy seats: one ledger transaction pays the cinema and reserves them',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: {
         params: ScreeningId,
         headers: IdempotencyHeader,
@@ -154,7 +177,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
     async (c) => {
       const { screeningId } = c.req.valid('param');
       const { seats, paymentPassword } = c.req.valid('json');
-      const bought = await once(c, collections, { screeningId, seats, paymentPassword }, async () => {
+      const bought = await once(c, idempotency, { screeningId, seats, paymentPassword }, async () => {
         const result = await cinema.buy(c.get('user'), screeningId, seats, paymentPassword);
         return { txId: result.txId, tickets: result.tickets.map((t) => t.ticketId) };
       });
@@ -169,6 +192,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'My tickets',
       security: [{ bearer: [] }],
+      middleware: auth,
       responses: { 200: json(z.object({ tickets: z.array(TicketView) }), 'Tickets'), ...problemResponses },
     }),
     async (c) => c.json({ tickets: (await cinema.myTickets(c.get('user'))).map(ticketView) }, 200),
@@ -181,6 +205,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'Verify a ticket of one of my screenings (merchants)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: { params: TicketId },
       responses: { 200: json(TicketView, 'The ticket'), ...problemResponses },
     }),
@@ -195,6 +220,7 @@ export function cinemaRoutes(app: OpenAPIHono<AppEnv>, cinema: Cinema, collectio
       tags: ['cinema'],
       summary: 'Redeem a ticket at the door, once (merchants)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: {
         params: TicketId,
         ...jsonBody(z.object({ paymentPassword: GivenSecret }).strict()),

@@ -2,17 +2,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Registry, collectDefaultMetrics, Counter, Histogram } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { PemIdentity } from '../config.js';
-import type { Database } from '../db/mongo.js';
-import { ApiError } from '../errors.js';
-import type { Ledger } from '../fabric/ledger.js';
-import type { IndexerStatus } from '../indexer/indexer.js';
-import type { ReconcilerStatus } from '../indexer/reconciler.js';
+import type { ReadinessChecks } from '../services/readiness.js';
 import type { AppEnv } from '../types.js';
 import { json } from './schemas.js';
-
-/** How far the indexer may lag behind the API's own writes before the API reports not ready. */
-const INDEX_LAG_MAX_MS = 30_000;
 
 /** Prometheus metrics of this app instance (its own registry, so tests can run several apps). */
 export function metrics(): { registry: Registry; middleware: MiddlewareHandler<AppEnv> } {
@@ -42,18 +34,14 @@ export function metrics(): { registry: Registry; middleware: MiddlewareHandler<A
   return { registry, middleware };
 }
 
-/** /healthz (the process is up), /readyz (DB, ledger and indexer usable), /metrics. */
-export function healthRoutes(
-  app: OpenAPIHono<AppEnv>,
-  deps: {
-    db: Database;
-    ledger: Ledger;
-    reader: PemIdentity;
-    indexer?: { snapshot(): IndexerStatus };
-    reconciler?: { snapshot(): ReconcilerStatus };
-    registry: Registry;
-  },
-): void {
+export interface HealthRouteDeps {
+  readonly readiness: Pick<ReadinessChecks, 'check'>;
+  /** This app's metrics (metrics()). */
+  readonly registry: Registry;
+}
+
+/** /healthz (the process is up), /readyz (DB, ledger and indexer usable), /metrics; no credential. */
+export function healthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -82,41 +70,7 @@ export function healthRoutes(
       responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'Not ready: the checks say why') },
     }),
     async (c) => {
-      const checks: Record<string, string> = {};
-      try {
-        await deps.db.db.command({ ping: 1 });
-        checks.db = 'ok';
-      } catch (error) {
-        checks.db = `unreachable: ${(error as Error).message}`;
-      }
-      try {
-        // Any answer from the chaincode (here "no such transaction") proves the gateway path works.
-        await deps.ledger.as(deps.reader).getTx('0'.repeat(64));
-        checks.ledger = 'ok';
-      } catch (error) {
-        checks.ledger =
-          error instanceof ApiError && error.status === 404
-            ? 'ok'
-            : `unreachable: ${(error as Error).message}`;
-      }
-      if (deps.indexer) {
-        const stale = await deps.db.collections.txs.countDocuments({
-          blockNumber: null,
-          'record.ts': { $lt: Date.now() - INDEX_LAG_MAX_MS },
-        });
-        checks.indexer =
-          stale === 0
-            ? 'ok'
-            : `behind: ${stale} committed transaction(s) older than ${INDEX_LAG_MAX_MS / 1000} s not indexed`;
-      }
-      if (deps.reconciler) {
-        const { unrepairedUsers } = deps.reconciler.snapshot();
-        checks.reconciler =
-          unrepairedUsers.length === 0
-            ? 'ok'
-            : `diverged: ${String(unrepairedUsers.length)} user(s) whose outer DB coins differ from the ledger and could not be repaired yet`;
-      }
-      const ready = Object.values(checks).every((value) => value === 'ok');
+      const { ready, checks } = await deps.readiness.check();
       return ready
         ? c.json({ status: 'ready' as const, checks }, 200)
         : c.json({ status: 'not ready' as const, checks }, 503);

@@ -1,20 +1,18 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Limits } from '@fabric-wallet/ccaas/protocol';
-import type { PemIdentity } from '../config.js';
-import type { Collections } from '../db/mongo.js';
-import { forbidden } from '../errors.js';
-import type { Ledger } from '../fabric/ledger.js';
-import { traceFromIndex, traceFromLedger, verifyTrace } from '../services/trace.js';
-import type { AppEnv } from '../types.js';
+import type { MiddlewareHandler } from 'hono';
+import type { Tracer } from '../services/trace.js';
+import type { AppEnv, SessionEnv } from '../types.js';
 import { json, problemResponses } from './schemas.js';
 
+export interface TraceRouteDeps {
+  readonly tracer: Pick<Tracer, 'ofToken'>;
+  /** The session check (middleware/auth.ts). */
+  readonly auth: MiddlewareHandler<SessionEnv>;
+}
+
 /** Token traceability: where a token of mine came from, back to the mints. */
-export function traceRoutes(
-  app: OpenAPIHono<AppEnv>,
-  collections: Collections,
-  ledger: Ledger,
-  reader: PemIdentity,
-): void {
+export function traceRoutes(app: OpenAPIHono<AppEnv>, { tracer, auth }: TraceRouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -23,6 +21,7 @@ export function traceRoutes(
       summary:
         'Provenance of one of my tokens back to its mints (outer DB; verify=ledger checks it on chain)',
       security: [{ bearer: [] }],
+      middleware: auth,
       request: {
         params: z.object({
           txId: z.string().regex(/^[0-9a-f]{64}$/),
@@ -71,16 +70,8 @@ export function traceRoutes(
     }),
     async (c) => {
       const { txId, index } = c.req.valid('param');
-      const { maxDepth, verify, source } = c.req.valid('query');
-      const owned = await collections.utxos.findOne({ _id: `${txId}:${index}`, userId: c.get('user')._id });
-      if (!owned) throw forbidden('only tokens of your own addresses can be traced here');
-      const provenance =
-        source === 'ledger'
-          ? await traceFromLedger(ledger.as(reader), txId, index, maxDepth)
-          : await traceFromIndex(collections, txId, index, maxDepth);
-      const verified =
-        verify === 'ledger' ? await verifyTrace(ledger.as(reader), provenance, maxDepth) : null;
-      return c.json({ ...provenance, verified }, 200);
+      const trace = await tracer.ofToken(c.get('user')._id, txId, index, c.req.valid('query'));
+      return c.json(trace, 200);
     },
   );
 }

@@ -1,7 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Context } from 'hono';
 import type { Collections, IdempotencyDoc } from '../db/mongo.js';
-import type { AppEnv } from '../types.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import { isDuplicateKey } from '../db/mongo.js';
 import { ChaincodeResultError, type TxRecord } from '@fabric-wallet/ccaas/protocol';
@@ -30,6 +28,37 @@ export interface Recovery {
   answer?(record: TxRecord): unknown;
 }
 
+/** What a request run once per Idempotency-Key answered, and whether it is a replay. */
+export interface IdempotentResult {
+  readonly status: number;
+  readonly body: unknown;
+  readonly replayed: boolean;
+  /** False when a completed request's answer could not be stored (its key stays pending). */
+  readonly saved?: boolean;
+}
+
+/** The work of a request: its answer's status and body. */
+export type RequestWork = () => Promise<{ status: number; body: unknown }>;
+
+/** Runs requests once per (user, Idempotency-Key); see `idempotent`. */
+export interface IdempotentRun {
+  run(
+    userId: string,
+    key: string | undefined,
+    request: unknown,
+    work: RequestWork,
+    recovery?: Recovery,
+  ): Promise<IdempotentResult>;
+}
+
+/** The outer DB's idempotency records (`idempotency`), behind IdempotentRun. */
+export class Idempotency implements IdempotentRun {
+  constructor(private readonly collections: Collections) {}
+
+  readonly run: IdempotentRun['run'] = (userId, key, request, work, recovery) =>
+    idempotent(this.collections, userId, key, request, work, recovery);
+}
+
 /**
  * Runs a state-changing request once per (user, Idempotency-Key): the same key and body
  * return the first result (a duplicate arriving while the first runs waits for it); the same
@@ -42,9 +71,9 @@ export async function idempotent(
   userId: string,
   key: string | undefined,
   request: unknown,
-  work: () => Promise<{ status: number; body: unknown }>,
+  work: RequestWork,
   recovery?: Recovery,
-): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
+): Promise<IdempotentResult> {
   if (key === undefined)
     throw badRequest(
       'the Idempotency-Key header is required for this request (8-128 characters: letters, digits, _ . : -)',
@@ -100,8 +129,8 @@ async function run(
   collections: Collections,
   id: string,
   owner: string,
-  work: () => Promise<{ status: number; body: unknown }>,
-): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
+  work: RequestWork,
+): Promise<IdempotentResult> {
   const mine = { _id: id, owner, state: 'pending' as const };
   const renew = setInterval(() => {
     collections.idempotency
@@ -171,9 +200,9 @@ async function replay(
   collections: Collections,
   id: string,
   requestHash: string,
-  takeOver: (owner: string) => Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }>,
+  takeOver: (owner: string) => Promise<IdempotentResult>,
   recovery: Recovery | undefined,
-): Promise<{ status: number; body: unknown; replayed: boolean; saved?: boolean }> {
+): Promise<IdempotentResult> {
   const deadline = Date.now() + WAIT_MS;
   let checkedAt = 0;
   for (;;) {
@@ -257,37 +286,4 @@ async function orphanOutcome(
   }
   const settled = sent.every(({ at }) => Date.now() - at.getTime() > SENT_SETTLED_MS);
   return settled ? { kind: 'never-sent' } : { kind: 'undecided' };
-}
-
-/**
- * The body of a state-changing route that answers 201: runs `work` once per Idempotency-Key
- * of the caller (header `Idempotency-Key`), fingerprinting the request without its payment
- * password, and marks a replayed answer with `Idempotent-Replayed: true`.
- */
-export async function once<T>(
-  c: Context<AppEnv>,
-  collections: Collections,
-  request: Readonly<Record<string, unknown>>,
-  work: () => Promise<T>,
-  recovery?: Recovery,
-): Promise<T> {
-  const { paymentPassword: _secret, ...fingerprint } = request;
-  const result = await idempotent(
-    collections,
-    c.get('user')._id,
-    c.req.header('idempotency-key'),
-    fingerprint,
-    async () => ({
-      status: 201,
-      body: await work(),
-    }),
-    recovery,
-  );
-  if (result.saved === false)
-    c.get('logger').warn(
-      { idempotencyKey: c.req.header('idempotency-key') },
-      'the answer of a completed request was not saved; its Idempotency-Key stays pending',
-    );
-  if (result.replayed) c.header('Idempotent-Replayed', 'true');
-  return result.body as T;
 }

@@ -1,6 +1,6 @@
 import { Limits, type ChaincodeClient, type TxRecord, type Utxo } from '@fabric-wallet/ccaas/protocol';
 import type { Collections } from '../db/mongo.js';
-import { notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 
 export interface Provenance {
   readonly root: { txId: string; index: number };
@@ -106,4 +106,36 @@ export async function unspentFromLedger(
   const items: Utxo[] = [];
   for (const address of addresses) items.push(...(await ledger.unspent(address)));
   return items;
+}
+
+/** How a trace is read: from the outer DB or the ledger, and whether the ledger checks it. */
+export interface TraceOptions {
+  readonly maxDepth: number;
+  readonly source: 'index' | 'ledger';
+  readonly verify?: 'ledger' | undefined;
+}
+
+/** The provenance of a user's own token, with whether the ledger's own Trace agrees (or null). */
+export type TokenTrace = Provenance & { readonly verified: boolean | null };
+
+/** Traceability of a user's tokens: where a token of theirs came from, back to the mints. */
+export class Tracer {
+  constructor(
+    private readonly collections: Collections,
+    /** The chaincode as the API's reader. */
+    private readonly reader: () => ChaincodeClient,
+  ) {}
+
+  /** 403 unless the output is one of `userId`'s coins (spent or not), as the outer DB knows them. */
+  async ofToken(userId: string, txId: string, index: number, options: TraceOptions): Promise<TokenTrace> {
+    const owned = await this.collections.utxos.findOne({ _id: `${txId}:${index}`, userId });
+    if (!owned) throw forbidden('only tokens of your own addresses can be traced here');
+    const provenance =
+      options.source === 'ledger'
+        ? await traceFromLedger(this.reader(), txId, index, options.maxDepth)
+        : await traceFromIndex(this.collections, txId, index, options.maxDepth);
+    const verified =
+      options.verify === 'ledger' ? await verifyTrace(this.reader(), provenance, options.maxDepth) : null;
+    return { ...provenance, verified };
+  }
 }

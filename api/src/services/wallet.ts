@@ -3,23 +3,25 @@ import {
   AmountError,
   generateAddressKey,
   isAddress,
-  Limits,
   parseAmount,
   sha256Hex,
   signTransferBody,
   sortOutpoints,
   type TransferBody,
   type TxRecord,
+  type Utxo,
 } from '@fabric-wallet/ccaas/protocol';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, UserDoc, UtxoDoc } from '../db/mongo.js';
 import { applyTx } from '../db/projection.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { duplicateIndexes, oneBatch } from '../db/mongo.js';
+import { oneBatch } from '../db/mongo.js';
 import { CallLimiter } from '../concurrency/call-limiter.js';
 import type { ChaincodeAccess } from '../fabric/ledger.js';
 import { openSecret, sealSecret } from '../security/vault.js';
 import type { Accounts } from './accounts.js';
+import { CoinLocks } from './coin-locks.js';
+import { unspentFromLedger } from './trace.js';
 
 /** What a payment pays: to whom, how much, and for tickets the purchase terms. */
 interface PaymentOrder {
@@ -46,8 +48,6 @@ type SubmitPayment<T> = (
  */
 const PAYMENTS_IN_PROGRESS = 128;
 
-/** How long coins stay reserved for one payment (covers endorsement, ordering and commit). */
-const LOCK_MS = 120_000;
 /** How long a signed body stays valid on the ledger. */
 const BODY_TTL_MS = 5 * 60_000;
 
@@ -64,6 +64,7 @@ export function parseAmountField(value: string, field: string): bigint {
 /** The wallet of a user: balance, coins, addresses, and payments signed with its keys. */
 export class Wallet {
   private readonly gate = new CallLimiter(PAYMENTS_IN_PROGRESS, 10_000, 'payments');
+  private readonly locks: CoinLocks;
 
   constructor(
     private readonly collections: Collections,
@@ -75,7 +76,9 @@ export class Wallet {
      * payment's coins (spent, unknown, lost a race), or a committed payment was not applied.
      */
     private readonly suspectUser: (userId: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.locks = new CoinLocks(collections.coinLocks);
+  }
 
   async unspent(userId: string): Promise<UtxoDoc[]> {
     return this.collections.utxos
@@ -87,6 +90,25 @@ export class Wallet {
 
   async balance(userId: string): Promise<bigint> {
     return (await this.unspent(userId)).reduce((sum, utxo) => sum + BigInt(utxo.amount), 0n);
+  }
+
+  /** The unspent outputs of the user's newest 200 addresses, read from the ledger itself (slower). */
+  async unspentOnLedger(userId: string): Promise<Utxo[]> {
+    const addresses = (await this.addresses(userId)).slice(0, 200).map((address) => address._id);
+    return unspentFromLedger(this.ledger.as(this.fabric.registrar), addresses);
+  }
+
+  /**
+   * The record of a committed transaction, or undefined when the ledger has none by that id:
+   * how a retry learns what a payment whose process died paid (services/idempotency.ts).
+   */
+  async committedTx(txId: string): Promise<TxRecord | undefined> {
+    try {
+      return await this.ledger.as(this.fabric.registrar).getTx(txId);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   /** The user's addresses, newest first. */
@@ -157,122 +179,6 @@ export class Wallet {
   }
 
   /**
-   * Reserves unspent coins worth at least `amount`, largest first, so two concurrent payments
-   * from one wallet never pick the same coin. A reservation is its own document in
-   * `coinLocks` (`_id` = outpoint), created by an insert that the unique `_id` lets only one
-   * request win; an expired one is deleted (conditionally) and retaken. Coin documents are
-   * written by the ledger projection alone: a lock can never overwrite a coin's `spent` (the
-   * lost update behind the outer DB's divergence, see docs/api.md). Locks are not looked up
-   * first (a wallet rarely pays twice at once): a coin another payment holds is refused by
-   * the insert and the next coin tried.
-   */
-  private async lockCoins(userId: string, amount: bigint, lockId: string): Promise<UtxoDoc[]> {
-    const now = new Date();
-    const candidates = (await this.unspent(userId)).sort((a, b) =>
-      BigInt(b.amount) > BigInt(a.amount) ? 1 : BigInt(b.amount) < BigInt(a.amount) ? -1 : 0,
-    );
-    const locked: UtxoDoc[] = [];
-    let total = 0n;
-    /** Coins other payments hold, skipped here. */
-    let reservedElsewhere = 0n;
-    const until = new Date(now.getTime() + LOCK_MS);
-    // Reserve as many of the largest coins as the amount needs in one insert; coins another
-    // payment won meanwhile are skipped and the next ones tried.
-    let next = 0;
-    while (total < amount && locked.length < Limits.inputsMax && next < candidates.length) {
-      const batch: UtxoDoc[] = [];
-      let batchTotal = total;
-      while (
-        batchTotal < amount &&
-        locked.length + batch.length < Limits.inputsMax &&
-        next < candidates.length
-      ) {
-        const coin = candidates[next++] as UtxoDoc;
-        batch.push(coin);
-        batchTotal += BigInt(coin.amount);
-      }
-      const taken = await this.takeLocks(batch, lockId, until, now);
-      for (const coin of taken) {
-        locked.push(coin);
-        total += BigInt(coin.amount);
-      }
-      for (const coin of batch) if (!taken.includes(coin)) reservedElsewhere += BigInt(coin.amount);
-    }
-    if (total < amount) {
-      await this.releaseCoins(lockId, locked);
-      // Enough coins, but other payments hold some: not a lack of funds (after an outer-DB
-      // crash, a failed payment's reservations stay until they expire; the fault suite saw a
-      // false 422 here).
-      if (total + reservedElsewhere >= amount)
-        throw new ApiError(
-          409,
-          'conflict',
-          'Conflicting transaction',
-          'coins this payment needs are reserved by another payment in progress; nothing was charged, try again',
-        );
-      throw new ApiError(
-        422,
-        'insufficient-funds',
-        'Insufficient funds',
-        `the spendable balance is ${total}, the payment needs ${amount}`,
-      );
-    }
-    return locked;
-  }
-
-  /**
-   * Reserves `coins` for this payment in one insert; returns those it now holds. Coins whose
-   * reservation expired are deleted (only if still expired) and taken in a second insert.
-   */
-  private async takeLocks(
-    coins: readonly UtxoDoc[],
-    lockId: string,
-    until: Date,
-    now: Date,
-  ): Promise<UtxoDoc[]> {
-    let refused = await this.insertLocks(coins, lockId, until);
-    if (refused.size === 0) return [...coins];
-    // One delete command, an entry per coin found by its _id (a multi-document write with
-    // `_id: {$in}` scans on DocumentDB; see applyTx).
-    const expired = await this.collections.coinLocks.bulkWrite(
-      [...refused].map((_id) => ({ deleteOne: { filter: { _id, until: { $lte: now } } } })),
-      { ordered: false },
-    );
-    if (expired.deletedCount > 0) {
-      const retried = await this.insertLocks(
-        coins.filter((coin) => refused.has(coin._id)),
-        lockId,
-        until,
-      );
-      refused = retried;
-    }
-    return coins.filter((coin) => !refused.has(coin._id));
-  }
-
-  /** Inserts one reservation per coin; returns the outpoints another payment holds. */
-  private async insertLocks(coins: readonly UtxoDoc[], lockId: string, until: Date): Promise<Set<string>> {
-    if (coins.length === 0) return new Set();
-    try {
-      await this.collections.coinLocks.insertMany(
-        coins.map((coin) => ({ _id: coin._id, lockId, until })),
-        { ordered: false },
-      );
-      return new Set();
-    } catch (error) {
-      return new Set(duplicateIndexes(error).map((index) => coins[index]?._id ?? ''));
-    }
-  }
-
-  /** Frees the reservations of a payment that did not happen (one delete entry per coin, by _id). */
-  private async releaseCoins(lockId: string, coins: readonly UtxoDoc[]): Promise<void> {
-    if (coins.length === 0) return;
-    await this.collections.coinLocks.bulkWrite(
-      coins.map((coin) => ({ deleteOne: { filter: { _id: coin._id, lockId } } })),
-      { ordered: false },
-    );
-  }
-
-  /**
    * Pays `amount` to `to`: coin selection, change to a fresh address, one signature per
    * input address, submitted with the user's own Fabric identity; answers once committed
    * and applied to the outer DB.
@@ -322,7 +228,7 @@ export class Wallet {
   ): Promise<{ record: TxRecord; extra: T }> {
     const { dek, identity } = await this.accounts.unlock(user, paymentPassword);
     const lockId = randomUUID();
-    const coins = await this.lockCoins(user._id, order.amount, lockId);
+    const coins = await this.locks.reserve(await this.unspent(user._id), order.amount, lockId);
     let committed = false;
     try {
       const total = coins.reduce((sum, coin) => sum + BigInt(coin.amount), 0n);
@@ -364,7 +270,7 @@ export class Wallet {
     } catch (error) {
       // Also after CommitUnknownError: if that transaction did commit, a later payment that
       // takes these coins again is refused by the ledger instead of paying from other coins.
-      if (!committed) await this.releaseCoins(lockId, coins);
+      if (!committed) await this.locks.release(lockId, coins);
       // The outer DB offered coins the ledger would not take: a sign it may differ.
       if (error instanceof ApiError && ['input-spent', 'input-unknown', 'conflict'].includes(error.kind))
         this.suspectUser(user._id);
