@@ -155,19 +155,16 @@ async function committedOn(
   }
 }
 
-export async function reconcileChaincode(
+/** The package of this version: made from the server's address and TLS material, so its id is known before anything runs. */
+async function packageOf(
   runtime: Runtime,
   chaincode: FabricChaincode,
-): Promise<Plan<ChaincodeAction>> {
-  const network = runtime.network();
-  const channel = findByName(network.channels, chaincode.spec.channel);
+): Promise<{ label: string; address: string; bytes: Uint8Array; packageId: string }> {
   const label = chaincodeLabel(chaincode);
   const address = await runtime.chaincodeAddress(chaincode, label);
+  const server = `${chaincode.metadata.name}-ccaas`;
   const tls = await runtime.chaincodeTls(chaincode, () => {
-    const material = createChaincodeTls(
-      `${chaincode.metadata.name}-ccaas`,
-      runtime.nodeHosts(`${chaincode.metadata.name}-ccaas`),
-    );
+    const material = createChaincodeTls(server, runtime.nodeHosts(server));
     return {
       'ca.pem': material.root.certificate,
       'server.crt': material.server.certificate,
@@ -176,9 +173,16 @@ export async function reconcileChaincode(
       'client.key': material.client.privateKeyPem,
     };
   });
-  const { bytes, packageId } = ccaasPackage(label, { address, tls });
-  await runtime.startChaincodeServer(chaincode, { label, packageId, issuerMsps: issuerMsps(network.cas) });
+  return { label, address, ...ccaasPackage(label, { address, tls }) };
+}
 
+/** Every peer the channel selects; for those the operator can act on, their admin and installed packages. */
+async function observePeers(
+  runtime: Runtime,
+  chaincode: FabricChaincode,
+): Promise<{ admin?: AdminPeer; observed: ChaincodePeerObserved }[]> {
+  const network = runtime.network();
+  const channel = findByName(network.channels, chaincode.spec.channel);
   const peers: { admin?: AdminPeer; observed: ChaincodePeerObserved }[] = [];
   for (const { set, ca } of channel ? channelMembers(network, channel) : []) {
     const admin = await orgAdmin(runtime, ca);
@@ -193,12 +197,28 @@ export async function reconcileChaincode(
       });
     }
   }
-  const onChannel = peers.filter((peer) => peer.observed.installed !== undefined);
-  const first = onChannel[0]?.admin;
+  return peers;
+}
+
+export async function reconcileChaincode(
+  runtime: Runtime,
+  chaincode: FabricChaincode,
+): Promise<Plan<ChaincodeAction>> {
+  const network = runtime.network();
+  const { label, address, bytes, packageId } = await packageOf(runtime, chaincode);
+  await runtime.startChaincodeServer(chaincode, { label, packageId, issuerMsps: issuerMsps(network.cas) });
+  const peers = await observePeers(runtime, chaincode);
+  // Peers on the channel that the operator can act on, by name.
+  const onChannel = new Map(
+    peers.flatMap((peer) =>
+      peer.admin && peer.observed.installed !== undefined ? [[peer.observed.name, peer.admin] as const] : [],
+    ),
+  );
+  const [first] = onChannel.values();
   const committed = first && (await committedOn(first, chaincode));
   const plan = planChaincode(chaincode, {
     fabricAdmin: runtime.fabricAdmin,
-    channelFound: channel !== undefined,
+    channelFound: findByName(network.channels, chaincode.spec.channel) !== undefined,
     packageId,
     address,
     serverAvailable: runtime.chaincodeAvailable(chaincode, label),
@@ -209,30 +229,34 @@ export async function reconcileChaincode(
   const log = (line: string) => {
     runtime.log(`chaincode ${chaincode.metadata.name}: ${line}`);
   };
-  const byName = new Map(
-    onChannel.flatMap((peer) => (peer.admin ? [[peer.observed.name, peer.admin] as const] : [])),
-  );
-  const toInstall = plan.actions.flatMap((action) =>
-    action.type === 'install' ? [byName.get(action.peer)] : [],
-  );
-  await installPackage(
-    toInstall.filter((peer) => peer !== undefined),
-    bytes,
-    packageId,
-    log,
-  );
+  const toInstall = plan.actions.flatMap((action) => {
+    const peer = action.type === 'install' ? onChannel.get(action.peer) : undefined;
+    return peer ? [peer] : [];
+  });
+  await installPackage(toInstall, bytes, packageId, log);
   for (const action of plan.actions) {
     if (action.type === 'commit') {
-      // One peer per org: its admin approves through it.
-      const orgs = [...new Map([...byName.values()].map((peer) => [peer.mspId, peer])).values()].map(
-        (peer) => ({
-          peer,
-          packageId,
-        }),
-      );
+      // The first peer of each org: its admin approves through it (the first org's commits).
+      const firstOfOrg = new Map<string, AdminPeer>();
+      for (const peer of onChannel.values())
+        if (!firstOfOrg.has(peer.mspId)) firstOfOrg.set(peer.mspId, peer);
+      const orgs = [...firstOfOrg.values()].map((peer) => ({ peer, packageId }));
       const result = await commitDefinition(
         { ...definitionOf(chaincode), sequence: action.sequence, orgs },
         log,
+      );
+      // Ready means every peer has the definition, not only the one that committed it.
+      await Promise.all(
+        [...onChannel.values()].map((peer) =>
+          retry(
+            async () => {
+              const seen = await committedOn(peer, chaincode);
+              if (seen?.sequence !== action.sequence)
+                throw new Error(`${peer.name} has sequence ${String(seen?.sequence ?? 0)}`);
+            },
+            `${chaincode.metadata.name} sequence ${String(action.sequence)} on ${peer.name}`,
+          ),
+        ),
       );
       if (result.committedNow)
         await runtime.notify(chaincode, {

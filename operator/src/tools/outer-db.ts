@@ -129,6 +129,74 @@ export interface OuterDbIndex {
   readonly index: string;
 }
 
+/** initdb of `data` on first use (trust auth on loopback, UTF-8, C locale). */
+async function initdbOnce(dir: string, bin: string, data: string): Promise<void> {
+  if (await exists(join(data, 'PG_VERSION'))) return;
+  const initdb = asPostgresUser(join(bin, 'initdb'), [
+    `--pgdata=${data}`,
+    '--username=postgres',
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+    '--no-instructions',
+  ]);
+  try {
+    await run(initdb.command, initdb.args, { cwd: dir });
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+    throw new Error(`initdb of the outer DB in ${data} failed: ${detail}`, { cause: error });
+  }
+  await writeFile(join(dir, 'README'), 'Outer DB: PostgreSQL data in pg/, FerretDB state in ferretdb/.\n');
+}
+
+/** Runs one SQL command through psql and returns its unaligned output. */
+const psql = (bin: string, pgUrl: string) => async (command: string) =>
+  (
+    await run(join(bin, 'psql'), [
+      '--no-psqlrc',
+      '--quiet',
+      '--tuples-only',
+      '--no-align',
+      `--dbname=${pgUrl}`,
+      '--set=ON_ERROR_STOP=1',
+      `--command=${command}`,
+    ])
+  ).stdout;
+
+/** Indexes DocumentDB built as compound RUM indexes (slow for our equality queries): to rebuild. */
+async function compoundIndexes(sql: (command: string) => Promise<string>): Promise<OuterDbIndex[]> {
+  const rows = await sql(
+    "SELECT c.database_name || '\t' || c.collection_name || '\t' || (i.index_spec).index_name " +
+      'FROM documentdb_api_catalog.collection_indexes i ' +
+      'JOIN documentdb_api_catalog.collections c USING (collection_id) ' +
+      "WHERE pg_get_indexdef(to_regclass('documentdb_data.documents_rum_index_' || i.index_id)) " +
+      "LIKE '%bson_rum_single_path_ops%bson_rum_single_path_ops%'",
+  );
+  return rows
+    .split('\n')
+    .map((row) => row.trim().split('\t'))
+    .filter((fields) => fields.length === 3)
+    .map(([database = '', collection = '', index = '']) => ({ database, collection, index }));
+}
+
+/** Creates the DocumentDB extension once PostgreSQL serves (it accepts connections a moment before). */
+async function createDocumentDb(sql: (command: string) => Promise<string>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await sql('CREATE EXTENSION IF NOT EXISTS documentdb CASCADE');
+      return;
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+      if (Date.now() > deadline)
+        throw new Error(`the outer DB's PostgreSQL did not accept the DocumentDB extension: ${detail}`, {
+          cause: error,
+        });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /**
  * Prepares `<dir>` (initdb on first use; later the port is taken from the command line, so a
  * data dir moves between ports freely) and returns how to start both servers.
@@ -142,41 +210,14 @@ export async function prepareOuterDb(
   const data = join(dir, 'pg');
   const state = join(dir, 'ferretdb');
   await mkdir(state, { recursive: true });
-  if (!(await exists(join(data, 'PG_VERSION')))) {
-    const initdb = asPostgresUser(join(bin, 'initdb'), [
-      `--pgdata=${data}`,
-      '--username=postgres',
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C.UTF-8',
-      '--no-instructions',
-    ]);
-    try {
-      await run(initdb.command, initdb.args, { cwd: dir });
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
-      throw new Error(`initdb of the outer DB in ${data} failed: ${detail}`, { cause: error });
-    }
-    await writeFile(join(dir, 'README'), 'Outer DB: PostgreSQL data in pg/, FerretDB state in ferretdb/.\n');
-  }
+  await initdbOnce(dir, bin, data);
   const postgres = asPostgresUser(join(bin, 'postgres'), [
     '-D',
     data,
     ...postgresSettings(ports.postgres).flatMap((setting) => ['-c', setting]),
   ]);
   const pgUrl = `postgres://postgres@127.0.0.1:${String(ports.postgres)}/postgres`;
-  const sql = async (command: string) =>
-    (
-      await run(join(bin, 'psql'), [
-        '--no-psqlrc',
-        '--quiet',
-        '--tuples-only',
-        '--no-align',
-        `--dbname=${pgUrl}`,
-        '--set=ON_ERROR_STOP=1',
-        `--command=${command}`,
-      ])
-    ).stdout;
+  const sql = psql(bin, pgUrl);
   return {
     postgres: {
       name: 'postgres',
@@ -203,43 +244,8 @@ export async function prepareOuterDb(
     },
     uri: `mongodb://127.0.0.1:${String(ports.ferretdb)}/`,
     sql,
-    compoundIndexesToRebuild: async () => {
-      const rows = await sql(
-        "SELECT c.database_name || '\t' || c.collection_name || '\t' || (i.index_spec).index_name " +
-          'FROM documentdb_api_catalog.collection_indexes i ' +
-          'JOIN documentdb_api_catalog.collections c USING (collection_id) ' +
-          "WHERE pg_get_indexdef(to_regclass('documentdb_data.documents_rum_index_' || i.index_id)) " +
-          "LIKE '%bson_rum_single_path_ops%bson_rum_single_path_ops%'",
-      );
-      return rows
-        .split('\n')
-        .map((row) => row.trim().split('\t'))
-        .filter((fields) => fields.length === 3)
-        .map(([database = '', collection = '', index = '']) => ({ database, collection, index }));
-    },
-    initialise: async () => {
-      // PostgreSQL accepts connections a moment before it serves them ("starting up").
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        try {
-          await run(join(bin, 'psql'), [
-            '--no-psqlrc',
-            '--quiet',
-            `--dbname=${pgUrl}`,
-            '--set=ON_ERROR_STOP=1',
-            '--command=CREATE EXTENSION IF NOT EXISTS documentdb CASCADE',
-          ]);
-          return;
-        } catch (error) {
-          const detail = (error as { stderr?: string }).stderr?.trim() ?? String(error);
-          if (Date.now() > deadline)
-            throw new Error(`the outer DB's PostgreSQL did not accept the DocumentDB extension: ${detail}`, {
-              cause: error,
-            });
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
-    },
+    compoundIndexesToRebuild: () => compoundIndexes(sql),
+    initialise: () => createDocumentDb(sql),
   };
 }
 
