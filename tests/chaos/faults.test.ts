@@ -51,12 +51,10 @@ describe(`payments under SIGKILL of each process in turn (${profile.name})`, () 
     await system.stop(profile.figures ? join(RESULTS_DIR, `${profile.figures}-logs`) : undefined);
   });
 
-  it('brings every killed process back as a new process, and payments succeed again after each kill', () => {
-    expect(result.faults.map((f) => f.process)).toEqual(profile.faults.map((f) => f.process));
-    for (const fault of result.faults) {
-      expect(fault.newPid, fault.process).not.toBe(fault.killedPid);
-      expect(fault.recoveredAfterMs, fault.process).toBeGreaterThan(0);
-    }
+  // The scenario itself waits, after each kill, for a new process that answers and for a
+  // payment sent after the kill to commit, and fails the suite when either does not come in
+  // time (its figures are printed above). What is left to check is that they stayed.
+  it('keeps every killed process running to the end, none given up by its supervisor', () => {
     expect(result.notBack).toEqual([]);
   });
 

@@ -532,7 +532,6 @@ describe('the Helm chart on a single-node cluster', () => {
       'operator leader killed to a new leader holding the lease',
       `${seconds(killed)} (lease ${String(lease.spec.leaseDurationSeconds)} s; taken by ${successor})`,
     );
-    expect(next.spec.holderIdentity).not.toBe(lease.spec.holderIdentity);
     // Safety, read off the Lease itself (no wall clock of ours): taken only once it expired.
     // Both times are written by the operators, on the one node's clock.
     expect(Date.parse(next.spec.acquireTime)).toBeGreaterThanOrEqual(
@@ -585,7 +584,7 @@ describe('the Helm chart on a single-node cluster', () => {
     figure('chaincode upgrade (version edit to the new sequence Ready)', seconds(edited));
 
     expect((await call('GET', '/v1/me/balance', { token: payer })).body.balance).toBe('1000');
-    const paid = await until('a payment on the new sequence', async () => {
+    await until('a payment on the new sequence', async () => {
       const answer = await call('POST', '/v1/transfers', {
         token: payer,
         key: `up-${randomBytes(6).toString('hex')}`,
@@ -593,7 +592,6 @@ describe('the Helm chart on a single-node cluster', () => {
       });
       return answer.status === 201 ? answer : undefined;
     }, 120_000); // prettier-ignore
-    expect(paid.status).toBe(201);
     expect((await call('GET', '/v1/me/balance', { token: payee })).body.balance).toBe('250');
   });
 
