@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
-import type { TxRecord, Utxo } from '@fabric-wallet/ccaas';
+import type { Utxo } from '@fabric-wallet/ccaas';
 import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
 import { parseNetwork, type Network } from '@fabric-wallet/operator/api';
 import {
@@ -342,7 +342,7 @@ describe('the local network (real Fabric CA, orderer, peers and CCaaS chaincode)
       await network.user('WalletOrg', 'issuer'),
     );
     expect(await converged()).toBe(heightBefore);
-    expect(((await issuer.evaluate('GetTx', coin.txId)) as TxRecord).txId).toBe(coin.txId);
+    expect((await issuer.chaincode.getTx(coin.txId)).txId).toBe(coin.txId);
     expect(
       await readFile(join(network.layout.user('WalletOrg', 'admin'), 'msp', 'signcerts', 'cert.pem'), 'utf8'),
     ).toBe(adminCertBefore);
