@@ -22,6 +22,7 @@ export default tseslint.config(
         projectService: {
           allowDefaultProject: [
             'vitest.config.ts',
+            'fabric-client/vitest.config.ts',
             'ccaas/vitest.config.ts',
             'operator/vitest.config.ts',
             'api/vitest.config.ts',
@@ -55,9 +56,17 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['document', 'window', 'fetch', 'sessionStorage', 'crypto', 'FormData', 'URL', 'console'].map(
-          (name) => [name, 'readonly'],
-        ),
+        [
+          'document',
+          'window',
+          'fetch',
+          'sessionStorage',
+          'crypto',
+          'FormData',
+          'URL',
+          'URLSearchParams',
+          'console',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

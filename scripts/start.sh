@@ -12,4 +12,4 @@ phase "build (tsc -b)" npx tsc -b
 say "starting the whole system: the Fabric network of manifests/local/network.yaml (data: ${FABRIC_WALLET_DATA_DIR:-.data/network}),"
 say "the outer DB (FerretDB, or MONGODB_URI), the indexer and the API (API_PORT, default 8080)"
 say "scale the network by editing the manifest, or: npm run network -- scale wallet 3; status: npm run network -- status"
-exec node api/dist/cli/start-local.js "$@"
+exec node launcher/dist/start-local.js "$@"

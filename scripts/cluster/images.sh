@@ -377,7 +377,9 @@ build_ferretdb_server() {
 
 # Production node_modules of the given workspaces, as the Dockerfiles install them: `npm ci`
 # in a copy of the manifests (every workspace's package.json: npm ci checks the lockfile
-# against all of them), from the npm cache when it has the packages.
+# against all of them), from the npm cache when it has the packages. Keeps beside the layer
+# workspaces.txt, the workspaces npm linked into node_modules/@fabric-wallet (the given ones
+# and those they depend on): the image holds those and no other.
 deps_workspaces=()
 build_deps() {
   local dir=$1 app=$1/root/app ws flags=()
@@ -391,8 +393,13 @@ build_deps() {
   (cd "$app" && npm ci "${flags[@]}" --include-workspace-root=false --omit=dev --ignore-scripts \
     --prefer-offline --no-audit --no-fund --loglevel=error) >"$dir/npm.log" 2>&1 ||
     die "npm ci for ${deps_workspaces[*]} failed: $(grep -m1 -i 'err' "$dir/npm.log") (full log: $dir/npm.log)"
+  find "$app/node_modules/@fabric-wallet" -mindepth 1 -maxdepth 1 -type l -printf '%f\n' | LC_ALL=C sort >"$dir/workspaces.txt"
   rm -f "$app/package.json" "$app/package-lock.json"
-  for ws in "${workspaces[@]}"; do rm -f "$app/$ws/package.json"; done
+  # A workspace not linked has nothing but its manifest here: its directory goes too.
+  for ws in "${workspaces[@]}"; do
+    rm -f "$app/$ws/package.json"
+    grep -qx -- "$ws" "$dir/workspaces.txt" || rmdir "$app/$ws"
+  done
   make_layer "$dir/layer.tar.gz" "$dir/root"
   rm -rf "$dir/root"
 }
@@ -454,17 +461,18 @@ spec() {
 ws_version() { node -p "require('$repo_root/$1/package.json').version"; }
 
 # app_layer <name> <path...>: the application files under /app, as the Dockerfiles copy them:
-# the manifests of every workspace, then the given repository paths (built output, versions.env).
+# the root manifests and those of the workspaces of the last node_deps (workspaces.txt), then
+# the given repository paths (built output, versions.env).
 app_layer() {
   local name=$1 ws
   local r=$work/$name-app/root
   shift
   mkdir -p "$r/app"
   cp "$repo_root/package.json" "$repo_root/package-lock.json" "$r/app/"
-  for ws in "${workspaces[@]}"; do
+  while read -r ws; do
     mkdir -p "$r/app/$ws"
     cp "$repo_root/$ws/package.json" "$r/app/$ws/"
-  done
+  done <"$deps_dir/workspaces.txt"
   # The chaincode image is built without tests or declarations (ccaas/tsconfig.build.json).
   local excludes=(--exclude=.tsbuildinfo)
   [[ $name != ccaas ]] || excludes+=(--exclude='*.test.*' --exclude=testing --exclude='*.d.ts' --exclude='*.d.ts.map')
@@ -554,7 +562,7 @@ node_deps() {
   local files=() ws name
   for ws in "${workspaces[@]}"; do files+=("$(sha256sum "$repo_root/$ws/package.json")"); done
   name=$(IFS=-; echo "deps-$*")
-  cached "$name" build_deps "recipe 1" "$*" "$node_version" "npm $(npm --version)" \
+  cached "$name" build_deps "recipe 2" "$*" "$node_version" "npm $(npm --version)" \
     "$(sha256sum "$repo_root/package.json" "$repo_root/package-lock.json")" "${files[@]}"
   deps_dir=$cached_dir
 }
@@ -570,25 +578,26 @@ image_operator() {
   cached operator-tools build_operator_tools "recipe 1" "$tool" "$(cat "$tool/.done")"
   local tools_layer=$cached_dir/layer.tar.gz
   node_deps operator
-  app_layer operator operator/dist scripts/tools/versions.env
+  app_layer operator fabric-client/dist operator/dist scripts/tools/versions.env
   assemble operator "$registry/operator:$tag" "$(spec title=operator "version=$tag" \
     cmd=node cmd=operator/dist/cli/operator.js workdir=/app "${node_spec[@]}" \
     env=FABRIC_WALLET_TOOLS_DIR=/opt/fabric-wallet/tools port=8081/tcp \
     "layer=$base_layer" "layer=node $node_version" "layer=npm ci --workspace operator --omit=dev" \
     "layer=configtxgen $FABRIC_VERSION, CCaaS builder, Fabric sample config (/opt/fabric-wallet/tools)" \
-    "layer=/app: manifests, operator/dist, scripts/tools/versions.env")" \
+    "layer=/app: manifests, fabric-client/dist, operator/dist, scripts/tools/versions.env")" \
     "$base_dir/layer.tar.gz" "$node_dir/layer.tar.gz" "$deps_dir/layer.tar.gz" "$tools_layer" "$app_layer_file"
 }
 
 image_api() {
   local tag
   tag=$(ws_version api)
-  node_deps api operator
-  app_layer api operator/dist ccaas/dist api/dist api/public scripts/tools/versions.env
+  # The API, the chaincode protocol it imports (ccaas) and fabric-client; no operator.
+  node_deps api
+  app_layer api fabric-client/dist ccaas/dist api/dist api/public
   assemble api "$registry/api:$tag" "$(spec title=api "version=$tag" \
     cmd=node cmd=api/dist/cli/serve.js workdir=/app "${node_spec[@]}" port=8080/tcp \
-    "layer=$base_layer" "layer=node $node_version" "layer=npm ci --workspace api --workspace operator --omit=dev" \
-    "layer=/app: manifests, operator/dist, ccaas/dist, api/dist, api/public, scripts/tools/versions.env")" \
+    "layer=$base_layer" "layer=node $node_version" "layer=npm ci --workspace api --omit=dev" \
+    "layer=/app: manifests, fabric-client/dist, ccaas/dist, api/dist, api/public")" \
     "$base_dir/layer.tar.gz" "$node_dir/layer.tar.gz" "$deps_dir/layer.tar.gz" "$app_layer_file"
 }
 
@@ -692,8 +701,8 @@ main() {
   crane=$tool/bin/crane
 
   if ((needs_node)); then
-    say "TypeScript build (tsc -b operator ccaas api) ..."
-    (cd "$repo_root" && tsc -b operator ccaas api) || die "tsc -b failed; the application images need the built dist/ folders"
+    say "TypeScript build (tsc -b fabric-client operator ccaas api) ..."
+    (cd "$repo_root" && tsc -b fabric-client operator ccaas api) || die "tsc -b failed; the application images need the built dist/ folders"
   fi
 
   for n in "${names[@]}"; do

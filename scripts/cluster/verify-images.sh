@@ -8,8 +8,9 @@
 # Imports every <outdir>/*.tar with `ctr -n k8s.io images import --all-platforms`, then with
 # `ctr run --rm --net-host`: pause exits 0 on SIGTERM; coredns, peer, orderer, fabric-ca-server
 # and fabric-ca-client report their versions; the operator and API entrypoints load every
-# module and stop at their configuration check (exit 2); the chaincode server listens and exits
-# 0 on SIGTERM; FerretDB starts on a fresh data directory (mongod options ignored), answers a
+# module and stop at their configuration check (exit 2); the API image has fabric-client and
+# the chaincode protocol but no operator; the chaincode server listens and exits 0 on SIGTERM;
+# FerretDB starts on a fresh data directory (mongod options ignored), answers a
 # MongoDB ping, an insert and a find from the host on 127.0.0.1 and its own readiness probe,
 # stops PostgreSQL cleanly on SIGTERM and finds the data again at the next start. Stops
 # containerd and checks that no mount or process of it is left.
@@ -162,6 +163,8 @@ check "operator: configtxgen at the tools path, as uid 1000" 'uid 1000 .*Version
 check "api: modules load, configuration refused (exit 2)" 'exit 2' exit_status run "$API_IMAGE" node api/dist/cli/serve.js
 check "api: the app module and the web wallet files" '^ok 1000 production' run "$API_IMAGE" node --input-type=module -e \
   "await import('/app/api/dist/app.js'); const { existsSync } = await import('node:fs'); if (!existsSync('/app/api/public')) throw new Error('no api/public'); console.log('ok', process.getuid(), process.env.NODE_ENV)"
+check "api: fabric-client and the chaincode protocol resolve, the operator is not there" '^ok no operator$' run "$API_IMAGE" node --input-type=module -e \
+  "await import('@fabric-wallet/fabric-client'); await import('@fabric-wallet/ccaas/protocol'); const { existsSync } = await import('node:fs'); if (existsSync('/app/operator')) throw new Error('/app/operator exists'); try { await import('@fabric-wallet/operator/fabric'); } catch (error) { if (error.code === 'ERR_MODULE_NOT_FOUND') { console.log('ok no operator'); process.exit(0); } throw error; } throw new Error('@fabric-wallet/operator resolves')"
 
 # The chaincode server listens (plain TCP here) and stops on SIGTERM.
 cc_port=$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")

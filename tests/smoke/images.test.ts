@@ -293,17 +293,19 @@ describe('container images built without a registry (scripts/cluster/images.sh)'
     expect(ca.get('usr/local/bin/fabric-ca-client')?.type).toBe('-');
   });
 
-  it('operator: Node 22, the built operator, its production modules, configtxgen where paths.ts looks', async () => {
+  it('operator: Node 22, the built operator and fabric-client, its production modules, configtxgen where paths.ts looks', async () => {
     const { entries } = await filesystem('operator');
     const tools = `opt/fabric-wallet/tools/${basename(toolDir('fabric'))}`;
 
     expect(entries.get('usr/local/bin/node')?.type).toBe('-');
     expect(entries.get('app/operator/dist/cli/operator.js')?.type).toBe('-');
+    expect(entries.get('app/fabric-client/dist/index.js')?.type).toBe('-');
     expect(entries.get('app/scripts/tools/versions.env')?.type).toBe('-');
-    expect(entries.get('app/node_modules/@fabric-wallet/operator')).toMatchObject({
-      type: 'l',
-      target: '../../operator',
-    });
+    for (const workspace of ['operator', 'fabric-client'])
+      expect(entries.get(`app/node_modules/@fabric-wallet/${workspace}`), workspace).toMatchObject({
+        type: 'l',
+        target: `../../${workspace}`,
+      });
     expect(entries.get('app/node_modules/@hyperledger/fabric-gateway/package.json')?.type).toBe('-');
     expect(entries.get(`${tools}/bin/configtxgen`)?.type).toBe('-');
     expect(entries.has(`${tools}/bin/peer`)).toBe(false);
@@ -312,19 +314,42 @@ describe('container images built without a registry (scripts/cluster/images.sh)'
     expect(entries.has('app/node_modules/typescript')).toBe(false);
   });
 
-  it('api: the API, the operator library and the chaincode protocol it imports, the web wallet', async () => {
+  it('api: the API, the chaincode protocol and fabric-client it imports, the web wallet', async () => {
     const { entries } = await filesystem('api');
 
     for (const file of [
       'app/api/dist/cli/serve.js',
-      'app/operator/dist/tools/index.js',
+      'app/fabric-client/dist/index.js',
       'app/ccaas/dist/index.js',
       'app/api/public/wallet/index.html',
       'app/node_modules/hono/package.json',
       'app/node_modules/mongodb/package.json',
+      'app/node_modules/fabric-ca-client/package.json',
     ])
       expect(entries.get(file)?.type, file).toBe('-');
+    for (const workspace of ['api', 'ccaas', 'fabric-client'])
+      expect(entries.get(`app/node_modules/@fabric-wallet/${workspace}`), workspace).toMatchObject({
+        type: 'l',
+        target: `../../${workspace}`,
+      });
     expect(entries.has('app/node_modules/vitest')).toBe(false);
+  });
+
+  it('api: no operator (no operator/ directory, no link to it, no tool versions)', async () => {
+    const { entries } = await filesystem('api');
+    const names = [...entries.keys()];
+
+    expect(names.filter((file) => file === 'app/operator' || file.startsWith('app/operator/'))).toEqual([]);
+    expect(entries.has('app/node_modules/@fabric-wallet/operator')).toBe(false);
+    expect(entries.has('app/scripts/tools/versions.env')).toBe(false);
+    expect(names.filter((file) => file.startsWith('app/') && file.split('/').length === 2).sort()).toEqual([
+      'app/api',
+      'app/ccaas',
+      'app/fabric-client',
+      'app/node_modules',
+      'app/package-lock.json',
+      'app/package.json',
+    ]);
   });
 
   it('ccaas: the chaincode server without its tests, fabric-shim, owned by root (read-only to uid 1000)', async () => {

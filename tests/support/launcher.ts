@@ -5,7 +5,7 @@ import { repoRoot } from '@fabric-wallet/operator/tools';
 import { freePort } from './ports.js';
 
 /** What `npm start` runs after the bootstrap and build. */
-export const launcherScript = join(repoRoot, 'api', 'dist', 'cli', 'start-local.js');
+export const launcherScript = join(repoRoot, 'launcher', 'dist', 'start-local.js');
 
 export interface Launcher {
   readonly child: ChildProcess;

@@ -11,9 +11,9 @@ import {
   type TxRecord,
   type Utxo,
 } from '@fabric-wallet/ccaas/protocol';
+import { errorText } from '@fabric-wallet/fabric-client';
 import {
   connectGateway,
-  errorText,
   type GatewayConnection,
   type PeerEndpoint,
   type SigningIdentity,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '@fabric-wallet/operator/tools';
+import { fileURLToPath } from 'node:url';
 import { connectDatabase } from '../db/mongo.js';
 import { Ledger } from '../fabric/ledger.js';
 import { rebuildIndex } from '../indexer/indexer.js';
@@ -14,8 +14,10 @@ import { createLogger } from '../logger.js';
  */
 const args = process.argv.slice(2);
 const i = args.indexOf('--data');
+// npm start's data dir: <repository>/.data/network, found from this file (api/dist/cli/).
+const defaultDataDir = fileURLToPath(new URL('../../../.data/network', import.meta.url));
 const dataDir = resolve(
-  i >= 0 ? (args[i + 1] ?? '') : (process.env.FABRIC_WALLET_DATA_DIR ?? join(repoRoot, '.data', 'network')),
+  i >= 0 ? (args[i + 1] ?? '') : (process.env.FABRIC_WALLET_DATA_DIR ?? defaultDataDir),
 );
 const say = (line: string) => process.stdout.write(`[rebuild] ${line}\n`);
 

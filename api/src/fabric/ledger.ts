@@ -11,7 +11,7 @@ import {
   type SubmittedTransaction,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { errorText, nativeSigner } from '@fabric-wallet/operator/fabric';
+import { errorText, nativeSigner } from '@fabric-wallet/fabric-client';
 import { chaincodeClient, type ChaincodeClient, type TransactionCall } from '@fabric-wallet/ccaas/protocol';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';

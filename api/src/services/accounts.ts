@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generateAddressKey } from '@fabric-wallet/ccaas/protocol';
-import { CaClient } from '@fabric-wallet/operator/fabric';
+import { CaClient } from '@fabric-wallet/fabric-client';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import type { Collections, Role, UserDoc } from '../db/mongo.js';
 import { ApiError, conflict, forbidden, unauthorized, unavailable } from '../errors.js';

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import jsrsasign from 'jsrsasign';
-import type { Hosts } from './csr.js';
-import { newKeyPair } from './identity.js';
+import { newKeyPair, type Hosts } from '@fabric-wallet/fabric-client';
 
 /** A certificate and its private key, PEM. */
 export interface KeyedCertificate {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway } from '@hyperledger/fabric-gateway';
-import { nativeSigner } from './signer.js';
+import { nativeSigner } from '@fabric-wallet/fabric-client';
 import type { SigningIdentity } from './identity.js';
 import type { PeerEndpoint } from './peer-admin.js';
 

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -8,16 +8,6 @@ export interface SigningIdentity {
   /** PEM certificate. */
   readonly certificate: string;
   readonly privateKey: KeyObject;
-}
-
-/** A fresh P-256 key pair for a CSR; the private key never leaves this process or its MSP dir. */
-export function newKeyPair(): { privateKey: KeyObject; publicKeyPem: string; privateKeyPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return {
-    privateKey,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
 }
 
 /**

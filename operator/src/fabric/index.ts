@@ -2,7 +2,6 @@ export { connectGateway, type GatewayConnection } from './gateway.js';
 export { readSigningIdentity, type SigningIdentity } from './identity.js';
 export {
   commitReadiness,
-  errorText,
   queryCommitted,
   validationParameter,
   type ChaincodeDefinition,
@@ -10,7 +9,5 @@ export {
 export { parsePolicy, PolicyError } from './policy.js';
 export { PeerAdmin, ProposalError, type PeerEndpoint } from './peer-admin.js';
 export { ccaasPackage } from './package.js';
-export { CaClient, CaError, type Enrolled } from './ca.js';
 export { channelOrdering } from './config-block.js';
 export { channelInfo, type ChannelInfo, type OsnAdminEndpoint } from './osnadmin.js';
-export { nativeSigner } from './signer.js';

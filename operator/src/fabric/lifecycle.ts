@@ -1,5 +1,6 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { Gateway } from '@hyperledger/fabric-gateway';
+import { errorText } from '@fabric-wallet/fabric-client';
 import { parsePolicy, signaturePolicyEnvelope } from './policy.js';
 
 /** A chaincode definition as orgs approve and commit it on a channel. */
@@ -126,13 +127,4 @@ export async function commit(
     arguments: [args.serializeBinary()],
     endorsingOrganizations: [...orgs],
   });
-}
-
-/** The message of a gateway error including the peers' details, for matching known conditions. */
-export function errorText(error: unknown): string {
-  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
-  return [
-    (error as Error | undefined)?.message ?? String(error),
-    ...details.map((detail) => detail.message ?? ''),
-  ].join(' | ');
 }

@@ -1,5 +1,4 @@
-import { CaClient, type Enrolled, type RegisterRequest } from './ca.js';
-import type { Hosts } from './csr.js';
+import { CaClient, type Enrolled, type Hosts, type RegisterRequest } from '@fabric-wallet/fabric-client';
 
 /** How to reach one CA and act as its bootstrap admin. */
 export interface CaAccess {
@@ -28,7 +27,7 @@ export interface IdentityMaterial {
 
 /**
  * Where identity material is kept: files under the data dir (local runtime) or Secrets
- * (Kubernetes runtime). `key` is "<kind>/<name>", e.g. "users/admin" or "nodes/wallet-peer-0".
+ * (Kubernetes runtime). `key` is "<kind>/<name>", e.g. "users/admin" or "nodes/wallet-0".
  */
 export interface MaterialStore {
   read(org: string, key: string): Promise<IdentityMaterial | undefined>;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import { nativeSigner } from './signer.js';
+import { nativeSigner } from '@fabric-wallet/fabric-client';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 import type { SigningIdentity } from './identity.js';
 

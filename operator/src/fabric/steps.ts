@@ -2,18 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { errorText } from '@fabric-wallet/fabric-client';
 import type { FabricChaincode } from '../api/v1alpha1/types.js';
 import { configtxYaml, type ChannelProfile } from './configtx.js';
 import { connectGateway } from './gateway.js';
 import type { SigningIdentity } from './identity.js';
-import {
-  approve,
-  commit,
-  commitReadiness,
-  errorText,
-  queryCommitted,
-  validationParameter,
-} from './lifecycle.js';
+import { approve, commit, commitReadiness, queryCommitted, validationParameter } from './lifecycle.js';
 import { channelInfo, joinChannel, type OsnAdminEndpoint } from './osnadmin.js';
 import { PeerAdmin, type PeerEndpoint } from './peer-admin.js';
 

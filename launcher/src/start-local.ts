@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import {
+  createLogger,
+  dropIndexes,
+  KeyringError,
+  LOCAL_DB_NAME,
+  localApiConfig,
+  localFabricConfig,
+  runApi,
+  VaultKeyring,
+  type RunningApi,
+} from '@fabric-wallet/api';
 import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
 import { prepareOuterDb, repoRoot, toolVersion } from '@fabric-wallet/operator/tools';
-import { dropIndexes } from '../db/mongo.js';
-import { LOCAL_DB_NAME, localApiConfig, localFabricConfig } from '../local-config.js';
-import { KeyringError, VaultKeyring } from '../security/vault.js';
 import { describeCounts, documents, LegacyOuterDb } from './legacy-outer-db.js';
-import { createLogger } from '../logger.js';
-import { runApi, type RunningApi } from '../serve.js';
 
 /**
  * `npm start`: the whole system on this machine. The Fabric network of the manifest (kept

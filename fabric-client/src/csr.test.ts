@@ -2,7 +2,7 @@ import { verify } from 'node:crypto';
 import jsrsasign from 'jsrsasign';
 import { describe, expect, it } from 'vitest';
 import { createCsr } from './csr.js';
-import { newKeyPair } from './identity.js';
+import { newKeyPair } from './keys.js';
 
 describe('certificate signing requests', () => {
   it('carries the CN and the SANs, and its signature verifies under the subject key', () => {

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connectDatabase, exportAccounts, importAccounts, type MigrationCounts } from '@fabric-wallet/api';
 import { freePort, waitForTcp } from '@fabric-wallet/operator/local';
 import { legacyOuterDbServer, repoRoot } from '@fabric-wallet/operator/tools';
-import { exportAccounts, importAccounts, type MigrationCounts } from '../db/migrate-v1.js';
-import { connectDatabase } from '../db/mongo.js';
 
 /**
  * `npm start` on a data dir of a release before the FerretDB v2 switch: its accounts are read

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import FabricCAServices from 'fabric-ca-client';
 import { User } from 'fabric-common';
 import { createCsr, type Hosts } from './csr.js';
-import { newKeyPair } from './identity.js';
+import { newKeyPair } from './keys.js';
 
 /** A certificate issued by a CA for a key generated here. */
 export interface Enrolled {
