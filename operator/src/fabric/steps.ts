@@ -7,7 +7,7 @@ import type { FabricChaincode } from '../api/v1alpha1/types.js';
 import { configtxYaml, type ChannelProfile } from './configtx.js';
 import { connectGateway } from './gateway.js';
 import type { SigningIdentity } from './identity.js';
-import { approve, commit, commitReadiness, queryCommitted, validationParameter } from './lifecycle.js';
+import { approve, commit, commitReadiness, queryCommitted } from './lifecycle.js';
 import { channelInfo, joinChannel, type OsnAdminEndpoint } from './osnadmin.js';
 import { PeerAdmin, type PeerEndpoint } from './peer-admin.js';
 
@@ -177,29 +177,28 @@ export interface DefinitionRequest {
   readonly channel: string;
   readonly name: string;
   readonly version: string;
-  /** Omitted: the committed sequence for the same definition, else committed + 1 (1 at first). */
-  readonly sequence?: number;
+  /** The sequence to commit (reconcile/chaincode.ts wantedSequence decides it). */
+  readonly sequence: number;
   /** Signature policy text; omitted: the channel's MAJORITY Endorsement. */
   readonly endorsementPolicy?: string;
   /** One peer per member org (the org's admin approves through it), with the org's package id. */
   readonly orgs: readonly { readonly peer: AdminPeer; readonly packageId: string }[];
 }
 
-/** The definition a FabricChaincode asks for on its channel (orgs are the runtime's to add). */
-export function definitionOf(chaincode: FabricChaincode): Omit<DefinitionRequest, 'orgs'> {
-  const { sequence, endorsementPolicy, version } = chaincode.spec;
+/** The definition a FabricChaincode asks for on its channel (sequence and orgs are the reconciler's to add). */
+export function definitionOf(chaincode: FabricChaincode): Omit<DefinitionRequest, 'orgs' | 'sequence'> {
+  const { endorsementPolicy, version } = chaincode.spec;
   return {
     channel: chaincode.spec.channel,
     name: chaincode.metadata.name,
     version,
-    ...(sequence === undefined ? {} : { sequence }),
     ...(endorsementPolicy === undefined ? {} : { endorsementPolicy }),
   };
 }
 
 /**
- * Approves the definition for every org that has not yet, then commits it, unless the
- * wanted sequence is already committed. Returns the committed sequence and which orgs approved.
+ * Approves the definition at `sequence` for every org that has not yet, then commits it,
+ * unless that sequence is committed already (another reconcile, or another replica, did it).
  */
 export async function commitDefinition(
   request: DefinitionRequest,
@@ -207,7 +206,7 @@ export async function commitDefinition(
 ): Promise<{ sequence: number; approvedBy: string[]; committedNow: boolean }> {
   const [first] = request.orgs;
   if (!first) throw new Error(`chaincode ${request.name}: no org has a peer on ${request.channel}`);
-  const { channel, name, version } = request;
+  const { channel, name, version, sequence } = request;
   const probe = connectGateway(first.peer.endpoint, first.peer.admin);
   let committed: Awaited<ReturnType<typeof queryCommitted>>;
   try {
@@ -220,15 +219,6 @@ export async function commitDefinition(
   }
   const policy =
     request.endorsementPolicy === undefined ? {} : { endorsementPolicy: request.endorsementPolicy };
-  // The same version with another policy is a new definition too: compare what was committed.
-  const unchanged =
-    committed?.version === version &&
-    Buffer.from(committed.validationParameter).equals(
-      Buffer.from(validationParameter(request.endorsementPolicy)),
-    );
-  const sequence =
-    request.sequence ??
-    (committed === undefined ? 1 : unchanged ? committed.sequence : committed.sequence + 1);
   const mspIds = request.orgs.map((org) => org.peer.mspId);
   if (committed?.sequence === sequence) return { sequence, approvedBy: mspIds, committedNow: false };
   const approvedBy: string[] = [];
