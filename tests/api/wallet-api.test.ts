@@ -324,7 +324,10 @@ describe('the wallet API on the real network and FerretDB', () => {
 
       const pinWinners = pins.filter((_, i) => pinChanges[i]?.status === 204);
       expect(pinWinners).toHaveLength(1);
-      expect(new Set(pinChanges.map((answer) => answer.status))).toEqual(new Set([204, 409]));
+      // The others lost the compare-and-set (409), or - authenticated after the winner had
+      // committed, on a busy machine - met the new PIN: wrong password (403), then the lock (429).
+      expect(pinChanges.every((answer) => [204, 409, 403, 429].includes(answer.status))).toBe(true);
+      expect(pinChanges.filter((answer) => answer.status === 409).length).toBeGreaterThan(0);
       const loginWinners = logins.filter((_, i) => loginChanges[i]?.status === 204);
       expect(loginWinners).toHaveLength(1);
       expect(loginChanges.every((answer) => [204, 409, 429].includes(answer.status))).toBe(true);
