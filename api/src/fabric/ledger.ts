@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPrivateKey } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   connect,
@@ -11,7 +11,7 @@ import {
   type SubmittedTransaction,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { errorText, nativeSigner } from '@fabric-wallet/fabric-client';
+import { errorText, nativeSigner, peerClient } from '@fabric-wallet/fabric-client';
 import { chaincodeClient, type ChaincodeClient, type TransactionCall } from '@fabric-wallet/ccaas/protocol';
 import type { FabricConfig, PemIdentity } from '../config.js';
 import { ApiError, fromChaincode, unavailable } from '../errors.js';
@@ -40,21 +40,16 @@ export class Ledger implements ChaincodeAccess {
   private readonly calls = new CallLimiter(256, 5000);
 
   constructor(readonly config: FabricConfig) {
-    this.client = new grpc.Client(
-      config.peer.address,
-      grpc.credentials.createSsl(Buffer.from(config.peer.tlsRootCert)),
-      {
-        ...(config.peer.hostOverride ? { 'grpc.ssl_target_name_override': config.peer.hostOverride } : {}),
-        // A connection can outlive the peer behind it: after the gateway peer was killed the
-        // fault suite saw the channel stay READY on a TLS socket whose TCP connection was gone,
-        // every call waiting for its deadline, for minutes (no disconnect was ever reported).
-        // A keepalive ping left unanswered closes it and the channel connects again. 60 s is
-        // the shortest interval a Fabric peer accepts by default (peer.keepalive.minInterval);
-        // pinging more often gets the connection closed for "too many pings".
-        'grpc.keepalive_time_ms': 60_000,
-        'grpc.keepalive_timeout_ms': 20_000,
-      },
-    );
+    this.client = peerClient(config.peer, {
+      // A connection can outlive the peer behind it: after the gateway peer was killed the
+      // fault suite saw the channel stay READY on a TLS socket whose TCP connection was gone,
+      // every call waiting for its deadline, for minutes (no disconnect was ever reported).
+      // A keepalive ping left unanswered closes it and the channel connects again. 60 s is
+      // the shortest interval a Fabric peer accepts by default (peer.keepalive.minInterval);
+      // pinging more often gets the connection closed for "too many pings".
+      'grpc.keepalive_time_ms': 60_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+    });
   }
 
   /** A gateway acting as `identity`; cheap (no new connection); close it after use. */

@@ -1,6 +1,5 @@
-import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway } from '@hyperledger/fabric-gateway';
-import { nativeSigner } from '@fabric-wallet/fabric-client';
+import { nativeSigner, peerClient } from '@fabric-wallet/fabric-client';
 import type { SigningIdentity } from './identity.js';
 import type { PeerEndpoint } from './peer-admin.js';
 
@@ -12,13 +11,7 @@ export interface GatewayConnection {
 
 /** Connects to a peer's gateway service as `identity`, over TLS, with bounded deadlines. */
 export function connectGateway(endpoint: PeerEndpoint, identity: SigningIdentity): GatewayConnection {
-  const client = new grpc.Client(
-    endpoint.address,
-    grpc.credentials.createSsl(Buffer.from(endpoint.tlsRootCert)),
-    {
-      ...(endpoint.hostOverride ? { 'grpc.ssl_target_name_override': endpoint.hostOverride } : {}),
-    },
-  );
+  const client = peerClient(endpoint);
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },

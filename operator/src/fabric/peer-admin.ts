@@ -1,16 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, peer } from '@hyperledger/fabric-protos';
+import { peerClient, type PeerEndpoint } from '@fabric-wallet/fabric-client';
 import type { SigningIdentity } from './identity.js';
 import { signedProposal, type ProposalRequest } from './proposal.js';
 
-/** How to reach a peer's gRPC endpoint over TLS. */
-export interface PeerEndpoint {
-  readonly address: string;
-  /** The TLS CA that issued the peer's server certificate. */
-  readonly tlsRootCert: string;
-  /** Server name to verify (a SAN of its certificate). */
-  readonly hostOverride?: string;
-}
+export type { PeerEndpoint };
 
 /** A peer refused a proposal; `status` and the peer's message say why. */
 export class ProposalError extends Error {
@@ -37,15 +31,10 @@ export class PeerAdmin {
     readonly endpoint: PeerEndpoint,
     private readonly admin: SigningIdentity,
   ) {
-    this.client = new grpc.Client(
-      endpoint.address,
-      grpc.credentials.createSsl(Buffer.from(endpoint.tlsRootCert)),
-      {
-        ...(endpoint.hostOverride ? { 'grpc.ssl_target_name_override': endpoint.hostOverride } : {}),
-        'grpc.max_receive_message_length': 100 * 1024 * 1024,
-        'grpc.max_send_message_length': 100 * 1024 * 1024,
-      },
-    );
+    this.client = peerClient(endpoint, {
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+      'grpc.max_send_message_length': 100 * 1024 * 1024,
+    });
   }
 
   close(): void {
