@@ -24,7 +24,11 @@ export function containerdSocket(layout: Layout): string {
   return join(layout.run, 'containerd.sock');
 }
 
-/** Writes the configuration files of the node's programs and returns them in start order. */
+/**
+ * Writes the configuration files of the node's programs and returns them in start order.
+ * Longer than 80 lines on purpose: each component's flags and config are one literal, read
+ * top to bottom in the order the node starts them.
+ */
 export async function components(layout: Layout, pki: Pki): Promise<Component[]> {
   const configDir = join(layout.root, 'config');
   await mkdir(configDir, { recursive: true });

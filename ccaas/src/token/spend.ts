@@ -20,18 +20,8 @@ export interface CheckedSpend {
   readonly signers: readonly string[];
 }
 
-/**
- * Checks a signed spend against the ledger without writing anything: body for this channel
- * and chaincode, not expired, every input unspent, one valid low-S signature per input owner
- * from a key that hashes to that owner's address, and sum(inputs) = sum(outputs).
- * Reads only the input keys (and, for a missing input, its transaction record).
- */
-export async function checkSpend(
-  ctx: WalletContext,
-  body: TransferBody,
-  witnesses: readonly Witness[],
-  policy: ChaincodePolicy,
-): Promise<CheckedSpend> {
+/** The body is for this channel and chaincode, and not expired at the transaction's time. */
+function checkEnvelope(ctx: WalletContext, body: TransferBody, policy: ChaincodePolicy): void {
   const { stub } = ctx;
   if (body.channel !== stub.getChannelID()) {
     throw new Rejection(
@@ -52,8 +42,12 @@ export async function checkSpend(
       `the body expired at ${new Date(body.expiresAt).toISOString()}`,
     );
   }
+}
 
-  const inputs = await Promise.all(
+/** Every input, read from its own key: unspent (with owner and amount), else why not. */
+function readInputs(ctx: WalletContext, body: TransferBody): Promise<SpentInput[]> {
+  const { stub } = ctx;
+  return Promise.all(
     body.inputs.map(async (input): Promise<SpentInput> => {
       const utxo = await readJson<StoredUtxo>(
         stub,
@@ -67,7 +61,14 @@ export async function checkSpend(
       throw new Rejection(RejectionCode.InputUnknown, `input ${outpointId(input)} does not exist`);
     }),
   );
+}
 
+/** One valid low-S signature per input owner, from a key hashing to it; returns the signers. */
+function checkWitnesses(
+  inputs: readonly SpentInput[],
+  body: TransferBody,
+  witnesses: readonly Witness[],
+): Set<string> {
   const owners = new Set(inputs.map((input) => input.owner));
   const message = transferSigningMessage(body);
   const signed = new Set<string>();
@@ -110,7 +111,24 @@ export async function checkSpend(
     if (!signed.has(owner))
       throw new Rejection(RejectionCode.MissingSignature, `no signature from ${owner}, which owns an input`);
   }
+  return signed;
+}
 
+/**
+ * Checks a signed spend against the ledger without writing anything: body for this channel
+ * and chaincode, not expired, every input unspent, one valid low-S signature per input owner
+ * from a key that hashes to that owner's address, and sum(inputs) = sum(outputs).
+ * Reads only the input keys (and, for a missing input, its transaction record).
+ */
+export async function checkSpend(
+  ctx: WalletContext,
+  body: TransferBody,
+  witnesses: readonly Witness[],
+  policy: ChaincodePolicy,
+): Promise<CheckedSpend> {
+  checkEnvelope(ctx, body, policy);
+  const inputs = await readInputs(ctx, body);
+  const signed = checkWitnesses(inputs, body, witnesses);
   const totalIn = inputs.reduce((sum, input) => sum + BigInt(input.amount), 0n);
   const totalOut = sumOutputs(body.outputs);
   if (totalIn !== totalOut) {
