@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -65,6 +66,21 @@ async function secretFile(
 if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
   say(`API_PORT must be a port number, got ${process.env.API_PORT ?? ''}`);
   process.exit(2);
+}
+
+// The API's port is held from here until the API binds it: the network started meanwhile
+// allocates a score of loopback ports, and one of them must not be this one (seen once: the
+// API then found its port taken). A port already in use is said now, before anything starts.
+const apiPortHold = createServer();
+try {
+  await new Promise<void>((resolve, reject) => {
+    apiPortHold.once('error', reject);
+    apiPortHold.listen(apiPort, '127.0.0.1', resolve);
+  });
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  say(inUse ? `port ${String(apiPort)} is in use: set API_PORT to another port` : String(error));
+  process.exit(1);
 }
 
 // A data dir of an earlier version: its FerretDB v1 (SQLite) outer DB holds the accounts. They
@@ -175,6 +191,7 @@ const config = localApiConfig(await localFabricConfig(dataDir), {
 });
 let api: RunningApi;
 try {
+  await new Promise((resolve) => apiPortHold.close(resolve));
   api = await runApi(config, logger);
 } catch (error) {
   say((error as Error).message);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { MongoClient, type Document } from 'mongodb';
 import { connectDatabase, hashPassword } from '@fabric-wallet/api';
@@ -215,6 +216,29 @@ describe('the system launcher on an earlier outer DB it cannot read', () => {
       ])
         expect(left).not.toContain(started);
     } finally {
+      await dir.remove();
+    }
+  });
+});
+
+describe('the system launcher on a port already in use', () => {
+  it('says so at once and starts nothing (the port is held from the start, so no network port can take it)', async () => {
+    const dir = await tempDir('start-port');
+    const squatter = createServer();
+    try {
+      const port = await freePort();
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+      const { child, output: printed } = await spawnLauncher(join(dir.path, 'data'), {
+        API_PORT: String(port),
+      });
+
+      const [code] = (await once(child, 'exit')) as [number | null];
+
+      expect(code, printed()).toBe(1);
+      expect(printed()).toContain(`port ${String(port)} is in use: set API_PORT to another port`);
+      expect(await readdir(join(dir.path, 'data')).catch(() => [])).not.toContain('ports.json');
+    } finally {
+      squatter.close();
       await dir.remove();
     }
   });
