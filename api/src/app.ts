@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { ApiConfig } from './config.js';
+import { minorUnitName, type ApiConfig } from './config.js';
 import type { Database } from './db/mongo.js';
 import { ApiError } from './errors.js';
 import type { ChaincodeAccess } from './fabric/ledger.js';
@@ -142,7 +142,7 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, registry: Registry
   walletRoutes(app, { wallet, auth });
   addressRoutes(app, { wallet, auth });
   transferRoutes(app, { wallet, idempotency, auth });
-  billRoutes(app, { bills: new Bills(collections), auth });
+  billRoutes(app, { bills: new Bills(collections, minorUnitName(config.money)), auth });
   rechargeRoutes(app, {
     recharges: new Recharges(collections, ledger, config.fabric.issuer),
     idempotency,
@@ -152,5 +152,5 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, registry: Registry
   cinemaRoutes(app, { cinema: new Cinema(collections, ledger, accounts, wallet), idempotency, auth });
   traceRoutes(app, { tracer: new Tracer(collections, reader), auth });
   adminRoutes(app, { accounts, auth: requireAdmin(config.adminToken) });
-  webRoutes(app);
+  webRoutes(app, { money: config.money });
 }

@@ -32,7 +32,28 @@ export interface ApiConfig {
   };
   /** The bounded queue of password hashing (security/passwords.ts). */
   readonly passwordHashing: HashingLimits;
+  /** The currency amounts are counted in (the web wallet's display, the bills CSV header). */
+  readonly money: MoneyConfig;
   readonly fabric: FabricConfig;
+}
+
+/**
+ * The currency of every amount: amounts are whole minor units, `10^-exponent` of `currency`
+ * (exponent 2: 1250 is 12.50). The ledger knows only the integers; this says what they count.
+ */
+export interface MoneyConfig {
+  /** An ISO 4217 code such as CNY. */
+  readonly currency: string;
+  /** Digits after the decimal point of the currency (0 to 4; 2 for CNY, 0 for JPY). */
+  readonly exponent: number;
+}
+
+export const DEFAULT_MONEY: MoneyConfig = Object.freeze({ currency: 'CNY', exponent: 2 });
+export const CURRENCY_EXPONENT_MAX = 4;
+
+/** What one minor unit is worth, as a CSV header or a label says it: `0.01 CNY` (`JPY` at exponent 0). */
+export function minorUnitName(money: MoneyConfig): string {
+  return money.exponent === 0 ? money.currency : `0.${'1'.padStart(money.exponent, '0')} ${money.currency}`;
 }
 
 export interface PemIdentity {

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from './config.js';
+import { ConfigError, minorUnitName } from './config.js';
 import { apiConfigFromEnv } from './env-config.js';
 
 describe('API configuration from the environment (containers)', () => {
@@ -110,5 +110,36 @@ describe('API configuration from the environment (containers)', () => {
       environment: 'development',
       devPayments: true,
     });
+  });
+
+  it('counts amounts in CNY hundredths unless WALLET_CURRENCY and its exponent say otherwise', () => {
+    const yen = apiConfigFromEnv({ ...env, WALLET_CURRENCY: 'JPY', WALLET_CURRENCY_EXPONENT: '0' });
+
+    expect(apiConfigFromEnv(env).money).toEqual({ currency: 'CNY', exponent: 2 });
+    expect(yen.money).toEqual({ currency: 'JPY', exponent: 0 });
+  });
+
+  it('refuses a currency that is not an ISO 4217 code and an exponent out of 0 to 4', () => {
+    let problems: readonly string[] = [];
+    try {
+      apiConfigFromEnv({ ...env, WALLET_CURRENCY: 'yuan', WALLET_CURRENCY_EXPONENT: '2.5' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+
+    expect(problems).toEqual([
+      'WALLET_CURRENCY must be an ISO 4217 code such as CNY, got "yuan"',
+      'WALLET_CURRENCY_EXPONENT must be an integer between 0 and 4, got "2.5"',
+    ]);
+  });
+});
+
+describe('the name of a minor unit', () => {
+  it.each([
+    { currency: 'CNY', exponent: 2, name: '0.01 CNY' },
+    { currency: 'KWD', exponent: 3, name: '0.001 KWD' },
+    { currency: 'JPY', exponent: 0, name: 'JPY' },
+  ])('is $name for $currency at exponent $exponent', ({ currency, exponent, name }) => {
+    expect(minorUnitName({ currency, exponent })).toBe(name);
   });
 });

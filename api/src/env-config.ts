@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { ConfigError, fileFrom, integerFrom, type ApiConfig, type PemIdentity } from './config.js';
+import {
+  ConfigError,
+  CURRENCY_EXPONENT_MAX,
+  DEFAULT_MONEY,
+  fileFrom,
+  integerFrom,
+  type ApiConfig,
+  type MoneyConfig,
+  type PemIdentity,
+} from './config.js';
 import { DEFAULT_HASHING_LIMITS } from './security/passwords.js';
 import { KeyringError, VaultKeyring } from './security/vault.js';
 
@@ -26,6 +35,24 @@ function identityFrom(env: NodeJS.ProcessEnv, name: string, problems: string[]):
   }
   const read = (file: string) => fileFrom({ [name]: join(dir, file) }, name, problems).trim();
   return { mspId: read('mspid'), certificate: read('cert.pem'), privateKeyPem: read('key.pem') };
+}
+
+/** WALLET_CURRENCY (an ISO 4217 code) and WALLET_CURRENCY_EXPONENT (its minor-unit digits). */
+function moneyFrom(env: NodeJS.ProcessEnv, problems: string[]): MoneyConfig {
+  const currency = env.WALLET_CURRENCY ?? DEFAULT_MONEY.currency;
+  if (!/^[A-Z]{3}$/.test(currency))
+    problems.push(`WALLET_CURRENCY must be an ISO 4217 code such as CNY, got ${JSON.stringify(currency)}`);
+  return {
+    currency,
+    exponent: integerFrom(
+      env,
+      'WALLET_CURRENCY_EXPONENT',
+      DEFAULT_MONEY.exponent,
+      0,
+      CURRENCY_EXPONENT_MAX,
+      problems,
+    ),
+  };
 }
 
 /**
@@ -90,6 +117,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
       ),
       queue: integerFrom(env, 'API_HASH_QUEUE', DEFAULT_HASHING_LIMITS.queue, 0, 10_000, problems),
     },
+    money: moneyFrom(env, problems),
     fabric: {
       channel: env.FABRIC_CHANNEL ?? 'payments',
       chaincode: env.FABRIC_CHAINCODE ?? 'token',

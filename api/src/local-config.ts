@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+import { DEFAULT_MONEY, type ApiConfig, type FabricConfig, type PemIdentity } from './config.js';
 import { DEFAULT_HASHING_LIMITS } from './security/passwords.js';
 import { VaultKeyring } from './security/vault.js';
 
@@ -70,6 +70,7 @@ export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfi
     devPayments: true,
     rateLimits: { enabled: true, trustedProxyHops: 0 },
     passwordHashing: DEFAULT_HASHING_LIMITS,
+    money: DEFAULT_MONEY,
     fabric,
     ...overrides,
   });

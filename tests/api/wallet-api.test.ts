@@ -489,7 +489,7 @@ describe('the wallet API on the real network and FerretDB', () => {
     const lines = (await response.text()).trim().split('\n');
 
     expect(response.headers.get('content-type')).toContain('text/csv');
-    expect(lines[0]).toBe('time,type,direction,amount,counterparties,txId');
+    expect(lines[0]).toBe('time,type,direction,amount (0.01 CNY),counterparties,txId');
     expect(
       lines
         .slice(1)

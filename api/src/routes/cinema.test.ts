@@ -82,7 +82,7 @@ const newScreening = {
 };
 
 describe('the cinema routes', () => {
-  it('lists screenings and one screening’s seats to anyone, without a session', async () => {
+  it('lists screenings with the address their tickets pay and one screening’s seats to anyone, without a session', async () => {
     const { app } = cinema();
 
     const list = await send(app, 'GET', '/v1/cinema/screenings');
@@ -96,6 +96,7 @@ describe('the cinema routes', () => {
         startsAt: '2026-12-01T19:30:00.000Z',
         price: '100',
         seatMap: [{ row: 'A', count: 3 }],
+        cinemaAddress: 'Wcinema',
       },
     ]);
     expect(one.body).toMatchObject({ screeningId: 'sc-1', available: ['A2', 'A3'] });

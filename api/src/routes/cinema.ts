@@ -108,7 +108,15 @@ function screeningRoutes(app: OpenAPIHono<AppEnv>, { cinema, idempotency, auth }
       summary: 'Upcoming screenings',
       responses: {
         200: json(
-          z.object({ screenings: z.array(ScreeningView.omit({ sold: true, available: true })) }),
+          z.object({
+            screenings: z.array(
+              ScreeningView.omit({ sold: true, available: true }).extend({
+                cinemaAddress: z
+                  .string()
+                  .openapi({ description: 'the address tickets pay (a receive address of its cinema)' }),
+              }),
+            ),
+          }),
           'Screenings',
         ),
         ...problemResponses,
@@ -124,6 +132,7 @@ function screeningRoutes(app: OpenAPIHono<AppEnv>, { cinema, idempotency, auth }
             startsAt: s.startsAt.toISOString(),
             price: s.price,
             seatMap: s.seatMap,
+            cinemaAddress: s.cinemaAddress,
           })),
         },
         200,

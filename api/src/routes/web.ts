@@ -1,13 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { minorUnitName, type MoneyConfig } from '../config.js';
 import type { AppEnv } from '../types.js';
 
-/** The web wallet's files (api/public/wallet), read once at start; same path from src/ and dist/. */
-const DIR = new URL('../../public/wallet/', import.meta.url);
-const FILES = {
-  '/wallet': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/wallet/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/wallet/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+/** The web wallet's files (api/public/wallet); same path from src/ and dist/. */
+const DIR = fileURLToPath(new URL('../../public/wallet/', import.meta.url));
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+};
+
+/**
+ * Browser modules of npm packages the page imports, read from the API package's own
+ * dependencies (never a CDN): URL name -> package and the file beside its main entry.
+ */
+const VENDOR = {
+  'qrcode.mjs': { pkg: 'qrcode-generator', file: 'qrcode.mjs' },
 } as const;
 
 /**
@@ -22,10 +36,41 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-cache',
 };
 
-/** GET /wallet (the page), its script and style; GET / leads to it. */
-export function webRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const [path, { file, type }] of Object.entries(FILES)) {
-    const body = readFileSync(new URL(file, DIR), 'utf8');
+export interface WebOptions {
+  /** The currency the page formats amounts in (GET /wallet/config.json). */
+  readonly money: MoneyConfig;
+}
+
+interface Served {
+  readonly body: string;
+  readonly type: string;
+}
+
+/** Every file the page needs by URL path, read once at start. */
+function servedFiles({ money }: WebOptions): Map<string, Served> {
+  const files = new Map<string, Served>();
+  for (const name of readdirSync(DIR)) {
+    const type = TYPES[extname(name)];
+    if (!type) continue;
+    const body = readFileSync(join(DIR, name), 'utf8');
+    files.set(name === 'index.html' ? '/wallet' : `/wallet/${name}`, { body, type });
+  }
+  const require = createRequire(import.meta.url);
+  for (const [name, { pkg, file }] of Object.entries(VENDOR)) {
+    const body = readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
+    files.set(`/wallet/vendor/${name}`, { body, type: TYPES['.mjs'] ?? 'text/javascript' });
+  }
+  const config = { currency: money.currency, exponent: money.exponent, minorUnit: minorUnitName(money) };
+  files.set('/wallet/config.json', { body: JSON.stringify(config), type: 'application/json' });
+  return files;
+}
+
+/**
+ * GET /wallet (the page), its modules and style, the vendored modules under /wallet/vendor/,
+ * and /wallet/config.json (the currency, read-only); GET / leads to the page.
+ */
+export function webRoutes(app: OpenAPIHono<AppEnv>, options: WebOptions): void {
+  for (const [path, { body, type }] of servedFiles(options)) {
     app.get(path, (c) => c.body(body, 200, { 'content-type': type, ...SECURITY_HEADERS }));
   }
   app.get('/', (c) => c.redirect('/wallet', 302));

@@ -76,14 +76,14 @@ describe('bills as CSV', () => {
     expect(csvField(value)).toBe(field);
   });
 
-  it('writes a header and one line per movement, counterparties space-separated', () => {
-    const csv = billsCsv([
-      line({ counterparties: ['bob', 'Wxyz'] }),
-      line({ txId: 'tx2', direction: 'out', amount: '5' }),
-    ]);
+  it('writes a header naming the unit of amounts and one line per movement, counterparties space-separated', () => {
+    const csv = billsCsv(
+      [line({ counterparties: ['bob', 'Wxyz'] }), line({ txId: 'tx2', direction: 'out', amount: '5' })],
+      '0.01 CNY',
+    );
 
     expect(csv).toBe(
-      'time,type,direction,amount,counterparties,txId\n' +
+      'time,type,direction,amount (0.01 CNY),counterparties,txId\n' +
         '2026-11-04T12:00:00.000Z,transfer,in,25,bob Wxyz,tx1\n' +
         '2026-11-04T12:00:00.000Z,transfer,out,5,bob,tx2\n',
     );

@@ -67,10 +67,13 @@ export function csvField(value: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** Bills as CSV text: a header line, then one line per movement. */
-export function billsCsv(rows: readonly MovementDoc[]): string {
+/**
+ * Bills as CSV text: a header line, then one line per movement. Amounts stay exact integers;
+ * the header names what one counts (`amount (0.01 CNY)`, config.ts minorUnitName).
+ */
+export function billsCsv(rows: readonly MovementDoc[], amountUnit = 'minor units'): string {
   const lines = [
-    'time,type,direction,amount,counterparties,txId',
+    `time,type,direction,${csvField(`amount (${amountUnit})`)},counterparties,txId`,
     ...rows.map((m) =>
       [m.ts.toISOString(), m.kind, m.direction, m.amount, m.counterparties.join(' '), m.txId]
         .map(csvField)
@@ -82,7 +85,11 @@ export function billsCsv(rows: readonly MovementDoc[]): string {
 
 /** Bills: the movements of a user's balance, from the outer DB. */
 export class Bills {
-  constructor(private readonly collections: Collections) {}
+  /** `amountUnit` names a minor unit in the CSV header (`0.01 CNY`). */
+  constructor(
+    private readonly collections: Collections,
+    private readonly amountUnit?: string,
+  ) {}
 
   /** A page of `limit` bills, newest first. */
   async page(userId: string, query: BillQuery, limit: number): Promise<BillPage> {
@@ -103,6 +110,6 @@ export class Bills {
       .sort({ ts: -1, _id: -1 })
       .limit(CSV_ROWS_MAX)
       .toArray();
-    return billsCsv(rows);
+    return billsCsv(rows, this.amountUnit);
   }
 }
