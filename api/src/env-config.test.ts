@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, minorUnitName } from './config.js';
-import { apiConfigFromEnv } from './env-config.js';
+import { apiConfigFromEnv, moneyConfigFromEnv } from './env-config.js';
 
 describe('API configuration from the environment (containers)', () => {
   let dir: string;
@@ -131,6 +131,17 @@ describe('API configuration from the environment (containers)', () => {
       'WALLET_CURRENCY must be an ISO 4217 code such as CNY, got "yuan"',
       'WALLET_CURRENCY_EXPONENT must be an integer between 0 and 4, got "2.5"',
     ]);
+  });
+
+  it('reads the money settings alone for the npm start launcher, with the same rules', () => {
+    expect(moneyConfigFromEnv({})).toEqual({ currency: 'CNY', exponent: 2 });
+    expect(moneyConfigFromEnv({ WALLET_CURRENCY: 'KWD', WALLET_CURRENCY_EXPONENT: '3' })).toEqual({
+      currency: 'KWD',
+      exponent: 3,
+    });
+    expect(() => moneyConfigFromEnv({ WALLET_CURRENCY_EXPONENT: '9' })).toThrow(
+      'WALLET_CURRENCY_EXPONENT must be an integer between 0 and 4, got "9"',
+    );
   });
 });
 

@@ -38,7 +38,7 @@ function identityFrom(env: NodeJS.ProcessEnv, name: string, problems: string[]):
 }
 
 /** WALLET_CURRENCY (an ISO 4217 code) and WALLET_CURRENCY_EXPONENT (its minor-unit digits). */
-function moneyFrom(env: NodeJS.ProcessEnv, problems: string[]): MoneyConfig {
+export function moneyFrom(env: NodeJS.ProcessEnv, problems: string[]): MoneyConfig {
   const currency = env.WALLET_CURRENCY ?? DEFAULT_MONEY.currency;
   if (!/^[A-Z]{3}$/.test(currency))
     problems.push(`WALLET_CURRENCY must be an ISO 4217 code such as CNY, got ${JSON.stringify(currency)}`);
@@ -139,4 +139,12 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     problems.push('API_ADMIN_TOKEN_FILE must hold at least 24 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** The money settings alone (the `npm start` launcher reads these from its environment too). */
+export function moneyConfigFromEnv(env: NodeJS.ProcessEnv): MoneyConfig {
+  const problems: string[] = [];
+  const money = moneyFrom(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return money;
 }

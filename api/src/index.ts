@@ -1,5 +1,5 @@
 export { createApp, type AppDeps } from './app.js';
-export type { ApiConfig, FabricConfig, PemIdentity } from './config.js';
+export type { ApiConfig, FabricConfig, MoneyConfig, PemIdentity } from './config.js';
 export { connectDatabase, dropIndexes, oneBatch, type Database } from './db/mongo.js';
 export { purgeExpired } from './db/maintenance.js';
 export { Ledger } from './fabric/ledger.js';
@@ -15,3 +15,5 @@ export { AttemptLimiter, type AttemptPolicy } from './security/attempts.js';
 export { KeyringError, newVault, scryptWrapDek, sealSecret, VaultKeyring } from './security/vault.js';
 export { ApiError } from './errors.js';
 export { runApi, type RunningApi } from './serve.js';
+export { moneyConfigFromEnv } from './env-config.js';
+export { ConfigError } from './config.js';

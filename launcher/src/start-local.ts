@@ -3,14 +3,17 @@ import { createServer } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  ConfigError,
   createLogger,
   dropIndexes,
   KeyringError,
   LOCAL_DB_NAME,
   localApiConfig,
   localFabricConfig,
+  moneyConfigFromEnv,
   runApi,
   VaultKeyring,
+  type MoneyConfig,
   type RunningApi,
 } from '@fabric-wallet/api';
 import { dataDirManifest, runLocalNetwork, waitForTcp } from '@fabric-wallet/operator/local';
@@ -65,6 +68,14 @@ async function secretFile(
 
 if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
   say(`API_PORT must be a port number, got ${process.env.API_PORT ?? ''}`);
+  process.exit(2);
+}
+let money: MoneyConfig;
+try {
+  money = moneyConfigFromEnv(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  say(error.problems.join('; '));
   process.exit(2);
 }
 
@@ -183,6 +194,8 @@ try {
 }
 const config = localApiConfig(await localFabricConfig(dataDir), {
   port: apiPort,
+  // WALLET_CURRENCY / WALLET_CURRENCY_EXPONENT, as in a container (checked at start).
+  money,
   adminToken: admin.value,
   vaultKeyring,
   mongodbUri,

@@ -204,6 +204,8 @@ describe('Helm chart helm/fabric-wallet', () => {
     expect(env.FABRIC_PEER_ADDRESS).toBe(`${serviceHost('wallet-0', NS, config)}:${String(PORTS.peer)}`);
     expect(env.FABRIC_CA_URL).toBe(`https://${serviceHost('wallet-ca', NS, config)}:${String(PORTS.ca)}`);
     expect(env.FABRIC_CA_NAME).toBe(caServerName('wallet-ca', 'ca'));
+    // The web wallet's money rule comes from the chart's values (api.currency, currencyExponent).
+    expect([env.WALLET_CURRENCY, env.WALLET_CURRENCY_EXPONENT]).toEqual(['CNY', '2']);
     // The vault keyring: a generated Secret the API reads, holding one usable 32-byte key.
     const vault = documents(rendered.output).find(
       (object) => object.kind === 'Secret' && object.metadata.name === volumes.vault,

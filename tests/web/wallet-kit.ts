@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import {
@@ -30,8 +30,15 @@ export const DESKTOP = { name: 'desktop', width: 1280, height: 900 } as const;
 export const PHONE = { name: 'phone', width: 390, height: 844 } as const;
 export type Viewport = typeof DESKTOP | typeof PHONE;
 
-/** Where the screenshots of docs/web-wallet.md go (overwritten by each run). */
-export const SHOTS_DIR = fileURLToPath(new URL('../../docs/web-wallet/', import.meta.url));
+/**
+ * Where each run saves the screenshots and the axe-core results: .data/web-wallet/ (not
+ * tracked, so `npm test` leaves the tree clean). `WEB_WALLET_SHOTS_DIR=docs/web-wallet` makes a
+ * run refresh the pictures docs/web-wallet.md shows.
+ */
+export const SHOTS_DIR = resolve(
+  fileURLToPath(new URL('../../', import.meta.url)),
+  process.env.WEB_WALLET_SHOTS_DIR ?? '.data/web-wallet',
+);
 const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Waits for what the page shows: each step waits on the API (an enrollment, a commit) first. */
