@@ -152,5 +152,5 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, registry: Registry
   cinemaRoutes(app, { cinema: new Cinema(collections, ledger, accounts, wallet), idempotency, auth });
   traceRoutes(app, { tracer: new Tracer(collections, reader), auth });
   adminRoutes(app, { accounts, auth: requireAdmin(config.adminToken) });
-  webRoutes(app, { money: config.money });
+  webRoutes(app, { money: config.money, devPayments: config.devPayments });
 }

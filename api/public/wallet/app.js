@@ -22,6 +22,8 @@ for (const input of $$('input[data-amount]')) input.placeholder = money.example;
 /** What every section may use: the money rule, who is signed in, and the page's transitions. */
 const ctx = {
   money,
+  // The development payment provider: only then can the page confirm a recharge itself.
+  devPayments: config.devPayments === true,
   me: undefined,
   signIn,
   signOut,

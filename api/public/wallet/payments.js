@@ -36,8 +36,10 @@ function rechargeForms(ctx) {
       const amount = amountField(ctx.money, values, 'amount');
       order = await api('POST', '/v1/recharges', { body: { amount }, idempotencyKey });
       $('#order').textContent = orderText(ctx, order);
-      $('#confirm-form').hidden = false;
-      return 'Order created: pay it with your payment provider.';
+      $('#confirm-form').hidden = !ctx.devPayments;
+      return ctx.devPayments
+        ? 'Order created: confirm it below (development payment provider).'
+        : 'Order created: pay it with your payment provider; the tokens arrive once it is paid.';
     },
   });
 

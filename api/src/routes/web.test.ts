@@ -3,7 +3,7 @@ import { routeApp, send } from './testing.js';
 import { webRoutes } from './web.js';
 
 const app = routeApp((hono) => {
-  webRoutes(hono, { money: { currency: 'KWD', exponent: 3 } });
+  webRoutes(hono, { money: { currency: 'KWD', exponent: 3 }, devPayments: false });
 });
 
 describe('the web wallet routes', () => {
@@ -26,7 +26,14 @@ describe('the web wallet routes', () => {
     const config = await send(app, 'GET', '/wallet/config.json');
 
     expect(config.headers.get('content-type')).toBe('application/json');
-    expect(config.body).toEqual({ currency: 'KWD', exponent: 3, minorUnit: '0.001 KWD' });
+    expect(config.body).toEqual({ currency: 'KWD', exponent: 3, minorUnit: '0.001 KWD', devPayments: false });
+  });
+
+  it('tells the page whether the development payment provider is on (only then it offers to confirm)', async () => {
+    const dev = routeApp((hono) => {
+      webRoutes(hono, { money: { currency: 'CNY', exponent: 2 }, devPayments: true });
+    });
+    expect((await send(dev, 'GET', '/wallet/config.json')).body).toMatchObject({ devPayments: true });
   });
 
   it('serves the QR encoder from the package’s own dependencies as an ES module', async () => {

@@ -39,6 +39,8 @@ const SECURITY_HEADERS = {
 export interface WebOptions {
   /** The currency the page formats amounts in (GET /wallet/config.json). */
   readonly money: MoneyConfig;
+  /** Whether the development payment provider is on: the page offers "confirm payment" only then. */
+  readonly devPayments: boolean;
 }
 
 interface Served {
@@ -47,7 +49,7 @@ interface Served {
 }
 
 /** Every file the page needs by URL path, read once at start. */
-function servedFiles({ money }: WebOptions): Map<string, Served> {
+function servedFiles({ money, devPayments }: WebOptions): Map<string, Served> {
   const files = new Map<string, Served>();
   for (const name of readdirSync(DIR)) {
     const type = TYPES[extname(name)];
@@ -60,7 +62,12 @@ function servedFiles({ money }: WebOptions): Map<string, Served> {
     const body = readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
     files.set(`/wallet/vendor/${name}`, { body, type: TYPES['.mjs'] ?? 'text/javascript' });
   }
-  const config = { currency: money.currency, exponent: money.exponent, minorUnit: minorUnitName(money) };
+  const config = {
+    currency: money.currency,
+    exponent: money.exponent,
+    minorUnit: minorUnitName(money),
+    devPayments,
+  };
   files.set('/wallet/config.json', { body: JSON.stringify(config), type: 'application/json' });
   return files;
 }

@@ -5,7 +5,14 @@ import { API_VERSION, KIND_NAMES, type FabricKind } from '../api/v1alpha1/schema
 import type { Condition, FabricResource } from '../api/v1alpha1/types.js';
 import { dependents } from '../reconcile/names.js';
 import { reconcile } from '../reconcile/reconciler.js';
-import { degraded, verdictConditions, type Notice, type Verdict } from '../reconcile/verdict.js';
+import {
+  degraded,
+  isUnreachable,
+  progressing,
+  verdictConditions,
+  type Notice,
+  type Verdict,
+} from '../reconcile/verdict.js';
 import { collectionPath, KubeError, type KubeClient, type KubeObject } from './client.js';
 import type { OperatorConfig } from './config.js';
 import { Informer } from './informer.js';
@@ -67,6 +74,10 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
 }
 
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+/** How soon a resource waiting on something unreachable, or still progressing, is looked at again. */
+const UNREACHABLE_RETRY_MS = 2_000;
+const PROGRESSING_RECHECK_MS = 3_000;
 
 /**
  * The Kubernetes runtime: informers on the five kinds and on what they own only enqueue
@@ -223,21 +234,32 @@ export class Controller {
         verdict = (await reconcile(this.runtime, resource)).verdict;
       }
     } catch (error) {
-      this.metrics.reconciles.inc({ kind, result: 'error' });
-      end();
       // Server-side apply drops the fields this manager leaves out: keep what status said.
       const {
         conditions: _conditions,
         observedGeneration: _generation,
         ...kept
       } = (object.status ?? {}) as Record<string, unknown>;
-      await this.writeStatus(object, degraded('ReconcileError', errorMessage(error), kept));
-      throw error;
+      if (!isUnreachable(error)) {
+        this.metrics.reconciles.inc({ kind, result: 'error' });
+        end();
+        await this.writeStatus(object, degraded('ReconcileError', errorMessage(error), kept));
+        throw error;
+      }
+      verdict = progressing(
+        'Unreachable',
+        `${errorMessage(error)} (trying again)`,
+        kept,
+        UNREACHABLE_RETRY_MS,
+      );
     }
     await this.writeStatus(object, verdict);
     this.metrics.reconciles.inc({ kind, result: verdict.state.toLowerCase() });
     end();
-    return verdict.after === undefined ? { kind: 'done' } : { kind: 'after', ms: verdict.after };
+    // A resource still progressing is looked at again soon even without a watch event: what it
+    // waits for (a port answering behind a Service, gossip) does not always send one.
+    const after = verdict.after ?? (verdict.state === 'Progressing' ? PROGRESSING_RECHECK_MS : undefined);
+    return after === undefined ? { kind: 'done' } : { kind: 'after', ms: after };
   }
 
   /** Applies status only when it differs, and records an Event when the reason changes. */

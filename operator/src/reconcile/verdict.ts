@@ -38,12 +38,32 @@ export const ready = (reason: string, message: string, fields: Fields = {}, afte
   ...(after === undefined ? {} : { after }),
 });
 
-export const progressing = (reason: string, message: string, fields: Fields = {}): Verdict => ({
+export const progressing = (
+  reason: string,
+  message: string,
+  fields: Fields = {},
+  after?: number,
+): Verdict => ({
   state: 'Progressing',
   reason,
   message,
   fields,
+  ...(after === undefined ? {} : { after }),
 });
+
+/**
+ * Whether an error only says that something is not reachable yet (a Service whose endpoints
+ * are not programmed yet, a peer still opening its port): worth a steady retry, not an
+ * exponential error backoff that can grow to a minute while the network comes up.
+ */
+export function isUnreachable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    if (/ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|\b14 UNAVAILABLE\b/.test(cause.message))
+      return true;
+    cause = cause.cause;
+  }
+  return false;
+}
 
 export const degraded = (reason: string, message: string, fields: Fields = {}): Verdict => ({
   state: 'Degraded',

@@ -17,7 +17,13 @@ export function stateCases(kit: () => WalletKit): void {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'; script-src 'self';");
     expect(page.headers.get('content-security-policy')).not.toContain('unsafe');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await config.json()).toEqual({ currency: 'CNY', exponent: 2, minorUnit: '0.01 CNY' });
+    // The harness runs the API as npm start does: the development payment provider is on.
+    expect(await config.json()).toEqual({
+      currency: 'CNY',
+      exponent: 2,
+      minorUnit: '0.01 CNY',
+      devPayments: true,
+    });
     expect(encoder.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 

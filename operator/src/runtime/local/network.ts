@@ -8,6 +8,7 @@ import { orgAdmin } from '../../reconcile/admins.js';
 import { pkiOf } from '../../reconcile/ca.js';
 import { findByName, nodeName } from '../../reconcile/names.js';
 import { reconcile } from '../../reconcile/reconciler.js';
+import { isUnreachable } from '../../reconcile/verdict.js';
 import { Layout } from './layout.js';
 import { PortBook } from './ports.js';
 import { LocalRuntime } from './runtime.js';
@@ -129,9 +130,12 @@ export class LocalNetwork {
           );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        status.degraded(kind, metadata.name, metadata.generation, 'ReconcileFailed', message);
-        await status.save();
-        throw error;
+        if (!isUnreachable(error) || performance.now() > deadline) {
+          status.degraded(kind, metadata.name, metadata.generation, 'ReconcileFailed', message);
+          await status.save();
+          throw error;
+        }
+        status.progressing(kind, metadata.name, metadata.generation, 'Unreachable', message);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
     }
