@@ -126,7 +126,7 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, registry: Registry
     deps.reconciler?.suspect(userId);
   });
   const reader = () => ledger.as(config.fabric.registrar);
-  const idempotency = new Idempotency(collections);
+  const idempotency = new Idempotency(collections, config.idempotencyLeaseSeconds * 1000);
   const auth = requireUser(accounts);
 
   healthRoutes(app, {

@@ -24,6 +24,11 @@ export interface ApiConfig {
    * for its owner or the admin). Only in the development environment.
    */
   readonly devPayments: boolean;
+  /**
+   * How long a request holds its Idempotency-Key without renewing it (API_IDEMPOTENCY_LEASE_SECONDS,
+   * 5-600, default 30): after the API process died mid-request, a retry waits this long.
+   */
+  readonly idempotencyLeaseSeconds: number;
   /** Per-client rate limits (middleware/limits.ts); off only for a load generator on one address. */
   readonly rateLimits: {
     readonly enabled: boolean;

@@ -133,6 +133,14 @@ describe('API configuration from the environment (containers)', () => {
     ]);
   });
 
+  it('holds an Idempotency-Key 30 s without renewal unless API_IDEMPOTENCY_LEASE_SECONDS says 5 to 600', () => {
+    expect(apiConfigFromEnv(env).idempotencyLeaseSeconds).toBe(30);
+    expect(apiConfigFromEnv({ ...env, API_IDEMPOTENCY_LEASE_SECONDS: '5' }).idempotencyLeaseSeconds).toBe(5);
+    expect(() => apiConfigFromEnv({ ...env, API_IDEMPOTENCY_LEASE_SECONDS: '1' })).toThrow(
+      'API_IDEMPOTENCY_LEASE_SECONDS must be an integer between 5 and 600, got "1"',
+    );
+  });
+
   it('reads the money settings alone for the npm start launcher, with the same rules', () => {
     expect(moneyConfigFromEnv({})).toEqual({ currency: 'CNY', exponent: 2 });
     expect(moneyConfigFromEnv({ WALLET_CURRENCY: 'KWD', WALLET_CURRENCY_EXPONENT: '3' })).toEqual({

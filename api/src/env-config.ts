@@ -102,6 +102,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     bodyLimitBytes: integerFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024, problems),
     environment: environment === 'development' ? 'development' : 'production',
     devPayments: devPayments === 'true',
+    idempotencyLeaseSeconds: integerFrom(env, 'API_IDEMPOTENCY_LEASE_SECONDS', 30, 5, 600, problems),
     rateLimits: {
       enabled: rateLimits !== 'off',
       trustedProxyHops: integerFrom(env, 'API_TRUSTED_PROXY_HOPS', 0, 0, 10, problems),

@@ -68,6 +68,7 @@ export function localApiConfig(fabric: FabricConfig, overrides: Partial<ApiConfi
     bodyLimitBytes: 64 * 1024,
     environment: 'development',
     devPayments: true,
+    idempotencyLeaseSeconds: 30,
     rateLimits: { enabled: true, trustedProxyHops: 0 },
     passwordHashing: DEFAULT_HASHING_LIMITS,
     money: DEFAULT_MONEY,

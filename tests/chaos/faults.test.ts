@@ -31,7 +31,10 @@ describe(`payments under SIGKILL of each process in turn (${profile.name})`, () 
         return value ? [[name, value]] : [];
       }),
     );
-    system = await SupervisedSystem.start(`faults-${profile.name}`, progress, grpcTrace);
+    system = await SupervisedSystem.start(`faults-${profile.name}`, progress, {
+      ...grpcTrace,
+      ...profile.apiEnv,
+    });
     result = await runScenario(system, { ...profile, progress });
     progress(`counts: ${JSON.stringify(result.counts)}`);
     for (const fault of result.faults)

@@ -9,8 +9,11 @@ import { beforeOrdering, CommitUnknownError } from '../fabric/ledger.js';
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** How long a duplicate waits for the first request with its key to finish. */
 const WAIT_MS = 90_000;
-/** How long a running request holds its key without renewing (it renews every third of it). */
-const LEASE_MS = 30_000;
+/**
+ * How long a running request holds its key without renewing (it renews every third of it):
+ * the default of API_IDEMPOTENCY_LEASE_SECONDS. A retry after the holder died waits this long.
+ */
+export const DEFAULT_LEASE_MS = 30_000;
 /**
  * A transaction not on the ledger this long after it was sent never will be: the orderer puts
  * what it has in a block within seconds, or lost it in a crash, and only the dead process had
@@ -53,10 +56,13 @@ export interface IdempotentRun {
 
 /** The outer DB's idempotency records (`idempotency`), behind IdempotentRun. */
 export class Idempotency implements IdempotentRun {
-  constructor(private readonly collections: Collections) {}
+  constructor(
+    private readonly collections: Collections,
+    private readonly leaseMs = DEFAULT_LEASE_MS,
+  ) {}
 
   readonly run: IdempotentRun['run'] = (userId, key, request, work, recovery) =>
-    idempotent(this.collections, userId, key, request, work, recovery);
+    idempotent(this.collections, userId, key, request, work, recovery, this.leaseMs);
 }
 
 /**
@@ -73,6 +79,7 @@ export async function idempotent(
   request: unknown,
   work: RequestWork,
   recovery?: Recovery,
+  leaseMs = DEFAULT_LEASE_MS,
 ): Promise<IdempotentResult> {
   if (key === undefined)
     throw badRequest(
@@ -90,15 +97,22 @@ export async function idempotent(
       state: 'pending',
       createdAt: new Date(),
       owner,
-      leaseUntil: new Date(Date.now() + LEASE_MS),
+      leaseUntil: new Date(Date.now() + leaseMs),
       // Present and empty: this version records what it sends (see orphanOutcome).
       sent: [],
     });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    return replay(collections, id, requestHash, (taker) => run(collections, id, taker, work), recovery);
+    return replay(
+      collections,
+      id,
+      requestHash,
+      (taker) => run(collections, id, taker, work, leaseMs),
+      recovery,
+      leaseMs,
+    );
   }
-  return run(collections, id, owner, work);
+  return run(collections, id, owner, work, leaseMs);
 }
 
 /** The request's lease was taken over (this process stalled past it): it must send nothing more. */
@@ -130,13 +144,14 @@ async function run(
   id: string,
   owner: string,
   work: RequestWork,
+  leaseMs: number,
 ): Promise<IdempotentResult> {
   const mine = { _id: id, owner, state: 'pending' as const };
   const renew = setInterval(() => {
     collections.idempotency
-      .updateOne(mine, { $set: { leaseUntil: new Date(Date.now() + LEASE_MS) } })
+      .updateOne(mine, { $set: { leaseUntil: new Date(Date.now() + leaseMs) } })
       .catch(() => undefined);
-  }, LEASE_MS / 3);
+  }, leaseMs / 3);
   renew.unref();
   const recordSent = async (txId: string) => {
     const recorded = await collections.idempotency.updateOne(mine, {
@@ -202,6 +217,7 @@ async function replay(
   requestHash: string,
   takeOver: (owner: string) => Promise<IdempotentResult>,
   recovery: Recovery | undefined,
+  leaseMs: number,
 ): Promise<IdempotentResult> {
   const deadline = Date.now() + WAIT_MS;
   let checkedAt = 0;
@@ -232,7 +248,7 @@ async function replay(
       return { status, body, replayed: true };
     }
     // Pending past its lease: the process running it died. Checked every 2 s while waiting.
-    const leaseUntil = existing.leaseUntil ?? new Date(existing.createdAt.getTime() + LEASE_MS);
+    const leaseUntil = existing.leaseUntil ?? new Date(existing.createdAt.getTime() + leaseMs);
     if (leaseUntil.getTime() < Date.now() && Date.now() - checkedAt > 2_000) {
       checkedAt = Date.now();
       const outcome = await orphanOutcome(existing, recovery);
@@ -249,7 +265,7 @@ async function replay(
         const owner = randomUUID();
         const taken = await collections.idempotency.updateOne(
           { _id: id, state: 'pending', leaseUntil: existing.leaseUntil ?? { $exists: false } },
-          { $set: { owner, leaseUntil: new Date(Date.now() + LEASE_MS) } },
+          { $set: { owner, leaseUntil: new Date(Date.now() + leaseMs) } },
         );
         if (taken.modifiedCount === 1) return takeOver(owner);
       }
