@@ -134,6 +134,37 @@ const identityVolume = (node: string) => ({
   secret: { secretName: identitySecretName(node), items: IDENTITY_ITEMS, defaultMode: 0o400 },
 });
 
+/** Where a node's container mounts its ledger (PVC) and its identity (Secret). */
+const NODE_MOUNTS = [
+  { name: 'data', mountPath: '/var/hyperledger/production' },
+  { name: 'identity', mountPath: '/etc/hyperledger/identity', readOnly: true },
+];
+
+/**
+ * A node's objects, the same for peers and orderers: its PVC, Service and one-pod Deployment;
+ * the pod template says whether its identity Secret exists yet, so issuing it replaces the pod.
+ */
+function nodeWorkload(
+  set: FabricPeerSet | FabricOrdererSet,
+  name: string,
+  objectLabels: Record<string, string>,
+  container: object,
+  identityIssued: boolean,
+  storage: string,
+  config: OperatorConfig,
+  ports: Record<string, number>,
+): KubeObject[] {
+  return [
+    pvc(set, `${name}-data`, objectLabels, storage, config),
+    service(set, name, objectLabels, ports),
+    deployment(set, name, objectLabels, {
+      containers: [container],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }, identityVolume(name)],
+      annotations: { [IDENTITY_ANNOTATION]: identityIssued ? 'issued' : 'pending' },
+    }),
+  ];
+}
+
 /** One peer: Deployment (one pod, Recreate), Service, PVC. */
 export function peerObjects(
   set: FabricPeerSet,
@@ -185,24 +216,13 @@ export function peerObjects(
     livenessProbe: { ...httpProbe(PORTS.operations), initialDelaySeconds: 30 },
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
     securityContext: containerSecurity,
-    volumeMounts: [
-      { name: 'data', mountPath: '/var/hyperledger/production' },
-      { name: 'identity', mountPath: '/etc/hyperledger/identity', readOnly: true },
-    ],
+    volumeMounts: NODE_MOUNTS,
   };
-  return [
-    pvc(set, `${name}-data`, objectLabels, config.PEER_STORAGE, config),
-    service(set, name, objectLabels, {
-      grpc: PORTS.peer,
-      chaincode: PORTS.peerChaincode,
-      operations: PORTS.operations,
-    }),
-    deployment(set, name, objectLabels, {
-      containers: [container],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }, identityVolume(name)],
-      annotations: { [IDENTITY_ANNOTATION]: identityIssued ? 'issued' : 'pending' },
-    }),
-  ];
+  return nodeWorkload(set, name, objectLabels, container, identityIssued, config.PEER_STORAGE, config, {
+    grpc: PORTS.peer,
+    chaincode: PORTS.peerChaincode,
+    operations: PORTS.operations,
+  });
 }
 
 /** One orderer: channel participation API on, no system channel, mutual TLS for its admin. */
@@ -257,24 +277,13 @@ export function ordererObjects(
     livenessProbe: { ...httpProbe(PORTS.ordererOperations), initialDelaySeconds: 30 },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     securityContext: containerSecurity,
-    volumeMounts: [
-      { name: 'data', mountPath: '/var/hyperledger/production' },
-      { name: 'identity', mountPath: '/etc/hyperledger/identity', readOnly: true },
-    ],
+    volumeMounts: NODE_MOUNTS,
   };
-  return [
-    pvc(set, `${name}-data`, objectLabels, config.ORDERER_STORAGE, config),
-    service(set, name, objectLabels, {
-      grpc: PORTS.orderer,
-      admin: PORTS.ordererAdmin,
-      operations: PORTS.ordererOperations,
-    }),
-    deployment(set, name, objectLabels, {
-      containers: [container],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } }, identityVolume(name)],
-      annotations: { [IDENTITY_ANNOTATION]: identityIssued ? 'issued' : 'pending' },
-    }),
-  ];
+  return nodeWorkload(set, name, objectLabels, container, identityIssued, config.ORDERER_STORAGE, config, {
+    grpc: PORTS.orderer,
+    admin: PORTS.ordererAdmin,
+    operations: PORTS.ordererOperations,
+  });
 }
 
 export const chaincodeServiceName = (chaincode: FabricChaincode) => `${chaincode.metadata.name}-ccaas`;
